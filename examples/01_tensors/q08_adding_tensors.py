@@ -1,0 +1,119 @@
+"""
+Q08 · Four ways to add two tensors
+==================================
+
+**The question.** Add the tensors ``x`` and ``y`` of Q04 in four spellings: ``x + y``,
+``torch.add(x, y)``, ``x.add(y)``, and ``torch.add(x, y, out=x)`` followed by printing ``x``.
+Do the four print the same thing? Are they equivalent?
+
+The page compares the four results, then looks at what each spelling does to ``x`` itself,
+down to the memory address of its numbers.
+"""
+
+# %%
+# The tensors of Q04
+# ------------------
+import torch
+
+x = torch.tensor([[-0.1859, 1.3970, 0.5236],
+                  [2.3854, 0.0707, 2.1970],
+                  [-0.3587, 1.2359, 1.8951],
+                  [-0.1189, -0.1376, 0.4647],
+                  [-1.8968, 2.0164, 0.1092]])
+y = torch.tensor([[0.4838, 0.5822, 0.2755],
+                  [1.0982, 0.4932, -0.6680],
+                  [0.7915, 0.6580, -0.5819],
+                  [0.3825, -1.1822, 1.5217],
+                  [0.6042, -0.2280, 1.3210]])
+
+# %%
+# Three spellings that return a new tensor
+# ----------------------------------------
+# The operator, the function and the method.
+s1 = x + y
+s2 = torch.add(x, y)
+s3 = x.add(y)
+print(s1)
+
+# %%
+# Printing all three would show the same table three times; comparing them is shorter.
+
+# sphinx_gallery_answer = "Check whether s1, s2 and s3 are exactly equal."
+print("s1 equals s2:", torch.equal(s1, s2), "  s1 equals s3:", torch.equal(s1, s3))
+# sphinx_gallery_answer_end
+
+# %%
+# They are equal to the last bit: ``x + y`` is only a shorter way of writing
+# ``torch.add(x, y)``, and ``x.add(y)`` is the same function called as a method of ``x``.
+#
+# The fourth spelling writes into ``x``
+# -------------------------------------
+# Before running it, keep a copy of ``x`` (``clone`` copies the numbers) and the address
+# where ``x`` keeps its numbers (``data_ptr``).
+x_before = x.clone()
+address = x.data_ptr()
+
+torch.add(x, y, out=x)
+print(x)
+
+# %%
+# The printout matches the three sums. But compare ``x`` with the copy taken before:
+
+# sphinx_gallery_answer = "Has x changed? Is it still in the same memory?"
+print("x has changed:", not torch.equal(x, x_before))
+print("same memory as before:", x.data_ptr() == address)
+# sphinx_gallery_answer_end
+
+# %%
+# ``out=x`` asks ``torch.add`` to write its result into the memory of ``x``: the old values of
+# ``x`` are gone, overwritten in place. The three other spellings left ``x`` alone and put
+# the sum in freshly allocated memory, as the addresses show.
+print("s1, s2, s3 in new memory:", [s.data_ptr() != address for s in (s1, s2, s3)])
+
+# %%
+# So the cell is not repeatable
+# -----------------------------
+# Running the same four lines again now adds ``y`` to the *new* ``x``: the result is
+# ``x_before + 2 y``, no longer the sum of Q04's tensors.
+print("x + y is now x_before + 2 y:", torch.allclose(x + y, x_before + 2 * y))
+
+# %%
+# The everyday in-place spelling
+# ------------------------------
+# PyTorch marks in-place methods with a trailing underscore: ``x.add_(y)`` (or ``x += y``)
+# does what ``torch.add(x, y, out=x)`` did, more readably. ``out=`` is meant for writing a
+# result into a tensor that was allocated beforehand, for instance to reuse memory in a loop.
+x = x_before.clone()
+x.add_(y)
+print("x.add_(y) left the sum in x:", torch.equal(x, s1))
+
+# %%
+# .. dropdown:: Answer
+#
+#    All four print the same 5×3 tensor, the element-wise sum of ``x`` and ``y``, and the
+#    three returned sums are exactly equal (``torch.equal`` is ``True``). As values, the four
+#    spellings agree: ``x + y`` is the operator form of ``torch.add(x, y)``, and ``x.add(y)``
+#    is its method form.
+#
+#    They are **not equivalent** in their effect, though. The first three leave ``x``
+#    unchanged and return the sum in a new tensor. ``torch.add(x, y, out=x)`` stores the sum
+#    *into* ``x``: the original values of ``x`` are overwritten, in the same memory (its
+#    ``data_ptr`` is unchanged), and the last line only prints the modified ``x``. A second
+#    run of the same code therefore adds ``y`` once more, and every other name pointing at
+#    that tensor sees the change.
+#
+#    The idiomatic in-place addition is ``x.add_(y)`` or ``x += y``. In-place operations
+#    save memory but destroy their input; autograd (Q17) refuses some of them, for instance
+#    an in-place change of a leaf tensor that requires gradients, so when in doubt, prefer
+#    ``x + y``.
+
+# %%
+# Check
+# -----
+assert torch.equal(s1, s2) and torch.equal(s1, s3)
+assert torch.equal(x, s1) and not torch.equal(x_before, s1)
+assert torch.allclose(s1, torch.tensor([[0.2979, 1.9792, 0.7991],
+                                         [3.4836, 0.5639, 1.5290],
+                                         [0.4328, 1.8939, 1.3132],
+                                         [0.2636, -1.3198, 1.9864],
+                                         [-1.2926, 1.7884, 1.4302]]), atol=1e-4)

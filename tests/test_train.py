@@ -1,0 +1,180 @@
+"""Training and evaluation on a real subset of MNIST."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+import torch
+
+from mnistcnn import (
+    LeNet,
+    accuracy,
+    backprop_deep,
+    load_net,
+    predict,
+    save_net,
+    textbook_backprop_deep,
+    trained_lenet,
+)
+from mnistcnn import checkpoint as checkpoint_module
+
+
+def _quiet(fn, *args, **kwargs):
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        result = fn(*args, **kwargs)
+    return result, out.getvalue()
+
+
+def test_training_lowers_the_loss_and_prints_the_assignments_lines(small_tensors):
+    (x, labels), _ = small_tensors
+    torch.manual_seed(0)
+    net = LeNet()
+    history, printed = _quiet(backprop_deep, x, labels, net, 3, B=10, gamma=0.01, seed=1)
+    assert len(history) == 3 * 200
+    assert sum(history[-100:]) / 100 < 0.6 * sum(history[:100]) / 100
+    lines = [line for line in printed.splitlines() if line.startswith("[")]
+    assert lines[0].startswith("[1,   100] loss: 2.")
+    assert len(lines) == 6 and lines[-1].startswith("[3,   200] loss: ")
+    assert "epoch 3/3 done in" in printed
+
+
+def test_training_is_bit_reproducible_with_the_same_seed(small_tensors):
+    (x, labels), _ = small_tensors
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        net = LeNet()
+        history, _ = _quiet(backprop_deep, x, labels, net, 1, B=50, seed=7)
+        runs.append((history, [p.clone() for p in net.parameters()]))
+    assert runs[0][0] == runs[1][0]
+    assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
+
+
+def test_a_different_seed_shuffles_differently(small_tensors):
+    (x, labels), _ = small_tensors
+    histories = []
+    for seed in (1, 2):
+        torch.manual_seed(0)
+        histories.append(_quiet(backprop_deep, x, labels, LeNet(), 1, B=50, seed=seed)[0])
+    assert histories[0] != histories[1]
+
+
+def test_fast_path_computes_the_same_losses_as_the_textbook_loop(mnist_dir):
+    from mnistcnn import load_tensors
+
+    x, labels = load_tensors("training", mnist_dir)
+    x, labels = x[:30000], labels[:30000]
+    histories, weights = [], []
+    for train in (textbook_backprop_deep, backprop_deep):
+        torch.manual_seed(0)
+        net = LeNet()
+        torch.manual_seed(1)  # both loops draw the shuffle from torch's global generator
+        histories.append(_quiet(train, x, labels, net, 1)[0])
+        weights.append(torch.cat([p.detach().flatten() for p in net.parameters()]))
+    plain, fast = (torch.tensor(h, dtype=torch.float64) for h in histories)
+    assert len(plain) == len(fast) == 300
+    assert torch.allclose(fast, plain, rtol=1e-4, atol=1e-5), (fast - plain).abs().max()
+    assert torch.allclose(weights[1], weights[0], rtol=1e-3, atol=1e-5)
+
+
+def test_the_net_keeps_its_memory_layout_after_training(small_tensors):
+    (x, labels), _ = small_tensors
+    net = LeNet()
+    _quiet(backprop_deep, x[:200], labels[:200], net, 1)
+    assert all(p.is_contiguous() for p in net.parameters())
+
+
+def test_wrong_data_is_rejected_before_training(small_tensors):
+    (x, labels), _ = small_tensors
+    with pytest.raises(TypeError, match="int64"):
+        backprop_deep(x, labels.to(torch.uint8), LeNet(), 1)
+    with pytest.raises(ValueError, match="larger than the 100 training images"):
+        backprop_deep(x[:100], labels[:100], LeNet(), 1, B=200)
+    with pytest.raises(ValueError, match="labels"):
+        backprop_deep(x, labels[:10], LeNet(), 1)
+
+
+def test_accuracy_of_a_net_that_always_answers_three_is_the_share_of_threes(small_tensors):
+    _, (x, labels) = small_tensors
+    net = LeNet()
+    with torch.no_grad():
+        net.fc3.weight.zero_()
+        net.fc3.bias.copy_(torch.arange(10) == 3)
+    expected = 100.0 * (labels == 3).double().mean().item()
+    assert accuracy(net, x, labels) == pytest.approx(expected)
+
+
+def test_batched_prediction_equals_one_forward_pass(small_tensors):
+    _, (x, _) = small_tensors
+    torch.manual_seed(0)
+    net = LeNet()
+    with torch.no_grad():
+        expected = net(x).argmax(1)
+    assert torch.equal(predict(net, x, batch_size=64), expected)
+    assert net.training, "predict() must leave the net in the mode it found it in"
+
+
+def test_saved_weights_load_back_identical(tmp_path, small_tensors):
+    _, (x, _) = small_tensors
+    torch.manual_seed(0)
+    net = LeNet()
+    path = save_net(net, tmp_path / "nets" / "lenet.pt")
+    again = load_net(path)
+    assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), again.state_dict().values()))
+    assert [p.name for p in path.parent.iterdir()] == ["lenet.pt"], "no temporary file may be left"
+
+
+def test_a_file_that_is_not_a_network_is_rejected_clearly(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a network")
+    with pytest.raises(ValueError, match="bad.pt: not a readable network file"):
+        load_net(bad)
+    torch.save({"weight": torch.zeros(3)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="does not hold LeNet weights"):
+        load_net(tmp_path / "other.pt")
+    with pytest.raises(FileNotFoundError, match="missing.pt"):
+        load_net(tmp_path / "missing.pt")
+
+
+def test_trained_lenet_trains_once_then_reuses_the_cache(small_mnist, monkeypatch):
+    first, printed = _quiet(trained_lenet, 1, seed=3, data=small_mnist)
+    assert "training one for 1 epochs" in printed
+    assert checkpoint_module.trained_path(1, 3).is_file()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the cached network should have been used")
+
+    monkeypatch.setattr(checkpoint_module, "backprop_deep", no_training)
+    second = trained_lenet(1, seed=3, data=small_mnist)
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
+
+
+def test_trained_lenet_is_deterministic(small_mnist, tmp_path, monkeypatch):
+    first, _ = _quiet(trained_lenet, 1, seed=5, data=small_mnist)
+    monkeypatch.setenv("MNISTCNN_CACHE", str(tmp_path / "elsewhere"))
+    second, _ = _quiet(trained_lenet, 1, seed=5, data=small_mnist)
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
+
+
+def test_training_and_evaluation_run_on_the_gpu(cuda_device, small_tensors):
+    (x, labels), (xt, lt) = small_tensors
+    torch.manual_seed(0)
+    net = LeNet().to(cuda_device)
+    history, _ = _quiet(backprop_deep, x.to(cuda_device), labels.to(cuda_device), net, 3, B=10, gamma=0.01, seed=1)
+    assert sum(history[-100:]) < 0.6 * sum(history[:100])
+    assert predict(net, xt).device.type == "cuda"
+    assert accuracy(net, xt.to(cuda_device), lt.to(cuda_device)) > 50
+
+
+def test_gpu_fast_path_matches_the_textbook_loop_on_the_gpu(cuda_device, small_tensors):
+    (x, labels), _ = small_tensors
+    x, labels = x.to(cuda_device), labels.to(cuda_device)
+    histories = []
+    for train in (textbook_backprop_deep, backprop_deep):
+        torch.manual_seed(0)
+        net = LeNet().to(cuda_device)
+        torch.manual_seed(1)
+        histories.append(_quiet(train, x, labels, net, 2)[0])
+    assert torch.allclose(torch.tensor(histories[1]), torch.tensor(histories[0]), rtol=1e-3, atol=1e-4)
