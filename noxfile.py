@@ -100,8 +100,17 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
         env["MNISTCNN_DOCS_ONLY"] = args[i + 1]
         del args[i : i + 2]
     session.run(
-        "sphinx-build", "-W", "--keep-going", "-b", "html", "-d", str(BUILD / "doctrees"),
-        str(DOCS), str(BUILD / "html"), *args, env=env,
+        "sphinx-build",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "-d",
+        str(BUILD / "doctrees"),
+        str(DOCS),
+        str(BUILD / "html"),
+        *args,
+        env=env,
     )
     if execute and "MNISTCNN_DOCS_ONLY" not in env:
         session.run("pytest", "tests/site", "-p", "no:cacheprovider", env={**env, "MNISTCNN_EXPECT_DEVICE": device})

@@ -83,11 +83,10 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None, q32
     """Measure everything and return the results as a dictionary."""
     dev = pick_device(device)
     parse = [
-        _timed(torch.device("cpu"), lambda: (data.load("training", path), data.load("testing", path)))
-        for _ in range(3)
+        _timed(torch.device("cpu"), lambda: (data.load("training", path), data.load("testing", path))) for _ in range(3)
     ]
     xtrain, ltrain = data.load_tensors("training", path, device=dev)
-    xtest, ltest = data.load_tensors("testing", path, device=dev)
+    xtest, _ = data.load_tensors("testing", path, device=dev)
     images = (xtrain.size(0) // 100) * 100
     forward, train_flops = lenet_flops_per_image()
     peak = matmul_flops(dev)
@@ -112,9 +111,10 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None, q32
             "images_per_second": images / median,
             "fraction_of_arithmetic_limit": images * train_flops / median / peak,
         }
-    speedup = training["textbook loop"]["median_seconds_per_epoch"] / training["mnistcnn.backprop_deep"][
-        "median_seconds_per_epoch"
-    ]
+    speedup = (
+        training["textbook loop"]["median_seconds_per_epoch"]
+        / training["mnistcnn.backprop_deep"]["median_seconds_per_epoch"]
+    )
 
     def one_batch():
         with torch.no_grad():
@@ -163,7 +163,11 @@ def report(results: dict) -> str:
             f"{name:<26}{row['median_seconds_per_epoch']:>10.2f}{row['images_per_second']:>11,.0f}"
             f"{row['fraction_of_arithmetic_limit']:>10.1%}"
         )
-    lines += [f"speed-up: {results['training_speedup']:.2f}×", "", f"{'evaluation, 10,000 images':<26}{'median s':>10}{'images/s':>11}"]
+    lines += [
+        f"speed-up: {results['training_speedup']:.2f}×",
+        "",
+        f"{'evaluation, 10,000 images':<26}{'median s':>10}{'images/s':>11}",
+    ]
     for name, row in results["evaluation"].items():
         lines.append(f"{name:<26}{row['median_seconds']:>10.3f}{row['images_per_second']:>11,.0f}")
     lines.append(f"speed-up: {results['evaluation_speedup']:.2f}×")
@@ -178,8 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", help="auto, cpu or cuda (default: $MNISTCNN_DEVICE, else auto)")
     parser.add_argument("--data", metavar="DIR", help="the MNIST folder (default: $MNISTCNN_DATA, else the cache)")
     parser.add_argument("--json", metavar="FILE", help="also write the results to FILE as JSON")
-    parser.add_argument("--q32", action=argparse.BooleanOptionalAction, default=None,
-                        help="also time Q32's 10 epochs (default: on CUDA only)")
+    parser.add_argument(
+        "--q32",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also time Q32's 10 epochs (default: on CUDA only)",
+    )
     args = parser.parse_args(argv)
     if args.epochs < 1:
         parser.error("--epochs must be at least 1")

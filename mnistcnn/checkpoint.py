@@ -43,7 +43,9 @@ def load(path: str | os.PathLike, device: str | torch.device | None = "cpu") -> 
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such trained network; train one with `python -m mnistcnn train --save {path}`") from None
+        raise FileNotFoundError(
+            f"{path}: no such trained network; train one with `python -m mnistcnn train --save {path}`"
+        ) from None
     except Exception as err:  # torch raises several types for a damaged file
         raise ValueError(f"{path}: not a readable network file ({err})") from err
     net = LeNet()

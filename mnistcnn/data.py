@@ -194,7 +194,8 @@ def fetch(
             raise MNISTError(
                 f"could not download {name} into {folder}:\n"
                 + "\n".join(failures)
-                + "\nCopy the four MNIST files (" + ", ".join(FILES)
+                + "\nCopy the four MNIST files ("
+                + ", ".join(FILES)
                 + ") into that folder, or point MNISTCNN_DATA at a folder that has them."
             )
     return folder
@@ -237,7 +238,9 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             f"{path}: size is {len(data)} bytes but its header {shape} needs {expected}; "
             "the file is truncated or corrupt. Delete it and fetch the data again."
         )
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(shape)
+    # A bytearray makes the array writeable, like any array a user creates (torch.from_numpy
+    # warns about read-only ones).
+    return np.frombuffer(bytearray(data), dtype=np.uint8, offset=header).reshape(shape)
 
 
 def _split_files(dataset: str, folder: Path) -> tuple[Path, Path, int]:

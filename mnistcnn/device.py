@@ -72,9 +72,5 @@ def describe(device: str | torch.device | None = None) -> dict:
 def describe_line(device: str | torch.device | None = None) -> str:
     """:func:`describe` as one readable line."""
     info = describe(device)
-    where = (
-        f"CUDA GPU {info['gpu']}"
-        if info["device"] == "cuda"
-        else f"CPU {info['cpu']} ({info['threads']} threads)"
-    )
+    where = f"CUDA GPU {info['gpu']}" if info["device"] == "cuda" else f"CPU {info['cpu']} ({info['threads']} threads)"
     return f"{info['time']} · {where} · torch {info['torch']} · Python {info['python']}"

@@ -50,7 +50,7 @@ def _check_data(x: torch.Tensor, labels: torch.Tensor, device: torch.device) -> 
     if labels.shape != (x.shape[0],):
         raise ValueError(f"expected {x.shape[0]} labels, got a tensor of shape {tuple(labels.shape)}")
     if labels.dtype != torch.int64:
-        raise TypeError(f"labels must be int64 class indices (CrossEntropyLoss needs them), not {labels.dtype}")
+        raise TypeError(f"labels must be int64 class indices (the type PyTorch uses for indices), not {labels.dtype}")
     if x.device != device or labels.device != device:
         raise ValueError(
             f"the network is on {device} but the images are on {x.device} and the labels on "
@@ -159,9 +159,7 @@ def backprop_deep(
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
                 seconds = time.perf_counter() - start
-                progress.print(
-                    f"epoch {epoch + 1}/{T} done in {seconds:.1f} s ({NB * B / seconds:,.0f} images/s)"
-                )
+                progress.print(f"epoch {epoch + 1}/{T} done in {seconds:.1f} s ({NB * B / seconds:,.0f} images/s)")
     return losses.tolist()
 
 

@@ -46,7 +46,12 @@ def mnist_arrays(mnist_dir):
 
     return {
         name: read_idx(mnist_dir / f"{name}.gz")
-        for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+        for name in (
+            "train-images-idx3-ubyte",
+            "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte",
+        )
     }
 
 

@@ -27,8 +27,9 @@ def test_help_lists_the_commands():
 
 def test_train_prints_the_loss_lines_saves_and_evaluate_reads_it_back(small_mnist, tmp_path):
     model = tmp_path / "lenet.pt"
-    trained = run("train", "--epochs", "2", "--batch-size", "10", "--lr", "0.01", "--data", str(small_mnist),
-                  "--save", str(model))
+    trained = run(
+        "train", "--epochs", "2", "--batch-size", "10", "--lr", "0.01", "--data", str(small_mnist), "--save", str(model)
+    )
     assert trained.returncode == 0, trained.stderr
     lines = trained.stdout.splitlines()
     assert "[1,   100] loss: " in trained.stdout and "[2,   200] loss: " in trained.stdout

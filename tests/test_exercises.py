@@ -11,7 +11,7 @@ import pytest
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from exercises import code_lines, make_exercise, restore  # noqa: E402
+from exercises import code_lines, make_exercise, restore
 
 PAGES = sorted((ROOT / "examples").rglob("q[0-9][0-9]_*.py"))
 
@@ -49,7 +49,7 @@ def test_putting_the_answers_back_gives_the_solution_exactly(page):
 
 def test_marker_mistakes_are_caught():
     with pytest.raises(ValueError, match="one-line string"):
-        make_exercise('# sphinx_gallery_answer = 3\nx = 1\n# sphinx_gallery_answer_end\n')
+        make_exercise("# sphinx_gallery_answer = 3\nx = 1\n# sphinx_gallery_answer_end\n")
     exercise, answers = make_exercise('# sphinx_gallery_answer = "set x"\nx = 1\n# sphinx_gallery_answer_end\n')
     assert exercise == "...  # COMPLETE: set x\n"
     with pytest.raises(ValueError, match="fewer placeholders"):
@@ -61,7 +61,7 @@ def test_marker_mistakes_are_caught():
 def test_an_indented_answer_keeps_its_block_valid():
     source = (
         "def f(x):\n"
-        "    # sphinx_gallery_answer = \"double it\"\n"
+        '    # sphinx_gallery_answer = "double it"\n'
         "    y = 2 * x\n"
         "    return y\n"
         "    # sphinx_gallery_answer_end\n"

@@ -36,4 +36,3 @@ def test_lenet_has_the_44426_parameters_of_the_assignment():
 def test_a_wrong_input_shape_gets_an_error_that_says_what_is_expected(shape):
     with pytest.raises(ValueError, match=r"N×1×28×28.*got " + re.escape(str(shape))):
         LeNet()(torch.zeros(shape))
-

@@ -116,8 +116,7 @@ def test_batched_prediction_equals_one_forward_pass(small_tensors):
     assert net.training, "predict() must leave the net in the mode it found it in"
 
 
-def test_saved_weights_load_back_identical(tmp_path, small_tensors):
-    _, (x, _) = small_tensors
+def test_saved_weights_load_back_identical(tmp_path):
     torch.manual_seed(0)
     net = LeNet()
     path = save_net(net, tmp_path / "nets" / "lenet.pt")

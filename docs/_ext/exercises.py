@@ -29,9 +29,7 @@ PROSE_ANSWER = re.compile(
     re.MULTILINE,
 )
 PROSE_PLACEHOLDER = (
-    "# .. dropdown:: Answer\n"
-    "#\n"
-    "#    COMPLETE: write your answer here, then compare it with the solution page.\n"
+    "# .. dropdown:: Answer\n#\n#    COMPLETE: write your answer here, then compare it with the solution page.\n"
 )
 PLACEHOLDER = re.compile(
     r"^[ \t]*\.\.\.  # COMPLETE: .*\n|^" + re.escape(PROSE_PLACEHOLDER),

@@ -138,9 +138,11 @@ def _fold_answers_in_notebook(path: Path) -> None:
         text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         new = re.sub(
             r"^\.\. dropdown:: Answer[ \t]*\n((?:[ \t]*\n|   .*\n?)*)",
-            lambda m: "<details><summary><b>Answer</b></summary>\n\n"
-            + re.sub(r"^   ", "", m.group(1), flags=re.M).strip("\n")
-            + "\n\n</details>\n",
+            lambda m: (
+                "<details><summary><b>Answer</b></summary>\n\n"
+                + re.sub(r"^   ", "", m.group(1), flags=re.M).strip("\n")
+                + "\n\n</details>\n"
+            ),
             text,
             flags=re.M,
         )
@@ -180,15 +182,12 @@ def _output_text(rst: str) -> str:
     return "\n".join(re.sub(r"^    ", "", block, flags=re.M) for block in blocks)
 
 
-def _status(gallery_conf, target: Path, src: Path) -> str:
-    src_name = str(src)
-    if src_name in gallery_conf.get("failing_examples", {}):
+def _status(gallery_conf, target: Path, src: Path, seconds) -> str:
+    if str(src) in gallery_conf.get("failing_examples", {}):
         return "failed"
-    if any(Path(p).name == target.name for p in gallery_conf.get("stale_examples", [])):
-        return "cached"
-    if not gallery_conf.get("plot_gallery"):
-        return "not executed"
-    return "ran"
+    if target.name in _ran:
+        return "ran"
+    return "cached" if seconds else "not executed"
 
 
 def build_gallery_extras(app) -> None:
@@ -222,7 +221,7 @@ def build_gallery_extras(app) -> None:
                 "question": question,
                 "page": str(target.relative_to(srcdir).with_suffix("")),
                 "title": gallery_conf.get("titles", {}).get(str(src), target.stem),
-                "status": _status(gallery_conf, target, src),
+                "status": _status(gallery_conf, target, src, seconds),
                 "seconds": seconds,
                 "executed_at": provenance.get("time"),
                 "device": provenance.get("device"),
@@ -293,7 +292,11 @@ def add_provenance_and_exercises(app, docname, source) -> None:
     text = source[0]
     if provenance_file.is_file():
         info = json.loads(provenance_file.read_text(encoding="utf-8"))
-        where = f"CUDA GPU {info['gpu']}" if info.get("device") == "cuda" else f"CPU {info['cpu']}, {info['threads']} threads"
+        where = (
+            f"CUDA GPU {info['gpu']}"
+            if info.get("device") == "cuda"
+            else f"CPU {info['cpu']}, {info['threads']} threads"
+        )
         line = (
             f"\n.. rst-class:: sphx-glr-timing\n\n   **Outputs produced:** {info['time']} on {where}, "
             f"torch {info['torch']}, Python {info['python']}.\n"
@@ -305,9 +308,7 @@ def add_provenance_and_exercises(app, docname, source) -> None:
         "\n    .. container:: sphx-glr-download sphx-glr-download-python\n\n"
         f"      :download:`Download exercise source code: {stem}_exercise.py <{stem}_exercise.py>`\n"
     )
-    text = re.sub(
-        r"(      :download:`Download zipped: .*\n)", lambda m: m.group(1) + downloads, text, count=1
-    )
+    text = re.sub(r"(      :download:`Download zipped: .*\n)", lambda m: m.group(1) + downloads, text, count=1)
     source[0] = text
 
 

@@ -105,11 +105,13 @@ plt.show()
 #    :math:`2x/255 - 1`, a ``float32`` in [-1, 1]: background pixels become -1 and ink
 #    at full tone +1.
 #
-#    Why bother? Inputs of the order of 1 and roughly centred on 0 suit the default
-#    initialisation of PyTorch's layers, whose weights are drawn on the assumption that the
-#    inputs are of that size; raw values up to 255 would produce huge activations at the
-#    start of training and call for a much smaller step size. The same map is applied to the
-#    training and the test images, so the network sees both on the same scale.
+#    Why bother? PyTorch initialises each layer with weights of about
+#    :math:`1/\sqrt{\text{number of inputs}}`, so that a layer's outputs start out on
+#    roughly the same scale as its inputs. Inputs of the order of 1 keep every activation of
+#    the fresh network of the order of 1; raw values up to 255 would make them hundreds of
+#    times larger at the start of training and call for a much smaller step size. The same
+#    map is applied to the training and the test images, so the network sees both on the
+#    same scale.
 #
 #    The ten digits are about equally frequent (each makes up between 8.9% and 11.4% of a
 #    set), so the accuracy of a network can be read against a chance level of about 10%.

@@ -58,15 +58,12 @@ except RuntimeError as err:
 
 # %%
 # So the labels are converted to ``int64`` once, at the source, and nothing downstream has
-# to care. There is a second reason to convert before wrapping: the label arrays are
-# read-only views of the bytes of the file, and ``torch.from_numpy`` warns about read-only
-# arrays, since a tensor could write into them.
-print("ltrain_np is writeable:", ltrain_np.flags.writeable)
+# to care.
 
 # %%
 # Wrapping
 # --------
-# ``astype(np.int64)`` makes a fresh, writeable copy of each label vector in the right type;
+# ``astype(np.int64)`` makes a fresh copy of each label vector in the right type;
 # the images need no conversion.
 
 # sphinx_gallery_answer = "Wrap the images as they are, and the labels after converting them to int64."
@@ -106,9 +103,8 @@ print("ltrain shares memory with ltrain_np:", np.shares_memory(ltrain.numpy(), l
 #    most integer types (``int8`` and ``int32`` raise a ``RuntimeError``).
 #    Today's PyTorch also accepts ``uint8`` there, but the PyTorch of the assignment
 #    accepted only ``int64``, and index-taking functions such as ``F.one_hot`` still do.
-#    Converting with ``astype(np.int64)`` also gives a writeable array, whereas the labels
-#    as loaded are a read-only view of the file, which ``torch.from_numpy`` would warn
-#    about.
+#    ``astype(np.int64)`` makes a copy, so the label tensors share memory with those
+#    ``int64`` copies rather than with the arrays that were loaded.
 
 # %%
 # Check
