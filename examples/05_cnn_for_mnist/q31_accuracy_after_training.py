@@ -46,7 +46,7 @@ net = mnistcnn.trained_lenet(epochs=3, device=device)
 # gradient tracking, and the position of the largest of the ten scores as the predicted
 # digit.
 
-# sphinx_gallery_answer = "Forward the test images without tracking gradients, take the arg-max digit, compare with ltest."
+# sphinx_gallery_answer = "Forward the test images without gradients, take the arg-max digit, compare with ltest."
 with torch.no_grad():
     ytest = net(xtest)
 _, lpred = ytest.max(1)

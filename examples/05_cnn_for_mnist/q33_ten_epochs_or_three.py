@@ -123,7 +123,10 @@ x = xtest[:1]
 with torch.no_grad():
     maps1 = F.relu(net10.conv1(x))
     maps2 = F.relu(net10.conv2(F.max_pool2d(maps1, 2)))
-print(f"true digit: {ltest[0].item()}, input {tuple(x.shape)} -> conv1 {tuple(maps1.shape)} -> conv2 {tuple(maps2.shape)}")
+print(
+    f"true digit: {ltest[0].item()}, input {tuple(x.shape)}"
+    f" -> conv1 {tuple(maps1.shape)} -> conv2 {tuple(maps2.shape)}"
+)
 fig, axes = plt.subplots(1, 7, figsize=(7, 1.6), layout="constrained")
 mnistcnn.show(x[0], ax=axes[0], title="input")
 for i, ax in enumerate(axes[1:]):
