@@ -52,6 +52,7 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"_exercise\.py$",
     "plot_gallery": "True" if EXECUTE else "False",
     "within_subsection_order": "FileNameSortKey",
+    "nested_sections": False,
     "remove_config_comments": True,
     "reset_modules": ("matplotlib", "textbook.reset_example"),
     "reset_modules_order": "before",
