@@ -2,17 +2,28 @@
 
 They run with the environment of the docs build (MNISTCNN_DATA, and MNISTCNN_CACHE, so that
 trained networks are reused rather than trained again), in a folder of their own.
+
+A download that passed is not run again while nothing it depends on changed: the stamp of a
+pass covers the file itself, the mnistcnn sources, the torch version and the device, as the
+build's own cache does. ``nox -s docs -- --force`` (or MNISTCNN_DOCS_FORCE=1) runs them all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
 
 import pytest
 
-from .conftest import GALLERY
+from .conftest import BUILD, GALLERY, ROOT
+
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from textbook import environment_key, fingerprint_of_package
+
+STAMPS = BUILD / "download-checks"
+FORCE = os.environ.get("MNISTCNN_DOCS_FORCE") == "1"
 
 PAGES = sorted(p for p in GALLERY.rglob("q[0-9][0-9]_*.py") if not p.stem.endswith("_exercise"))
 
@@ -21,11 +32,28 @@ def test_the_gallery_holds_the_33_pages():
     assert len(PAGES) == 33, "build the site first: nox -s docs"
 
 
+def _already_passed(download) -> tuple[bool, object]:
+    """Whether ``download`` passed before with the same inputs; and how to record a pass."""
+    digest = hashlib.sha256(download.read_bytes())
+    digest.update(f"{environment_key()};{fingerprint_of_package()}".encode())
+    stamp = STAMPS / (download.name + ".passed")
+    passed = not FORCE and stamp.is_file() and stamp.read_text() == digest.hexdigest()
+
+    def record():
+        STAMPS.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(digest.hexdigest())
+
+    return passed, record
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem[:3])
 def test_the_notebook_runs_top_to_bottom_in_a_fresh_kernel(page, tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
+    passed, record = _already_passed(page.with_suffix(".ipynb"))
+    if passed:
+        return
     notebook = nbformat.read(page.with_suffix(".ipynb"), as_version=4)
     assert "MNISTCNN_DATA" in notebook.cells[0].source, "the first cell says how to point at the data"
     # The kernel inherits this process's environment: MNISTCNN_DATA and MNISTCNN_CACHE.
@@ -36,10 +64,14 @@ def test_the_notebook_runs_top_to_bottom_in_a_fresh_kernel(page, tmp_path):
         o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"
     ]
     assert not errors
+    record()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem[:3])
 def test_the_script_runs_with_plain_python(page, tmp_path):
+    passed, record = _already_passed(page)
+    if passed:
+        return
     env = {**os.environ, "MPLBACKEND": "Agg"}
     result = subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", str(page)],
@@ -50,3 +82,4 @@ def test_the_script_runs_with_plain_python(page, tmp_path):
         timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    record()
