@@ -31,7 +31,7 @@ from exercises import make_exercise
 GALLERY_DIRS = ("auto_examples",)
 REPORT_NAME = "report.json"
 EXERCISE_ZIP = "mnistcnn_exercises.zip"
-QUESTION_FILE = re.compile(r"^q(\d\d)_\w+\.py$")
+QUESTION_FILE = re.compile(r"^q(\d\d)_\w+(?<!_exercise)\.py$")
 
 # Key numbers read back from each page's printed output: (name, pattern, group→value).
 KEY_NUMBERS = {
