@@ -95,19 +95,24 @@ def environment_key() -> str:
     return f"torch={torch.__version__};device={pick_device().type}"
 
 
+def example_key(source: str) -> str:
+    """What, besides an example's own source, decides its output: see :func:`environment_key`.
+
+    The package's fingerprint counts only for the examples that use the package.
+    """
+    return environment_key() + (f";mnistcnn={fingerprint_of_package()}" if "mnistcnn" in source else "")
+
+
 def invalidate_stale_examples(examples_dir: Path, gallery_dir: Path, force: bool = False) -> list[str]:
     """Delete sphinx-gallery's MD5 of every example whose wider cache key changed.
 
-    An example's key is :func:`environment_key`, plus the package's fingerprint when
-    the example imports ``mnistcnn``. Removing the MD5 makes sphinx-gallery run the
+    An example's key is :func:`example_key`. Removing the MD5 makes sphinx-gallery run the
     example again; the key is stored beside it for the next build.
     """
-    env = environment_key()
-    package = fingerprint_of_package()
     invalidated = []
     for src in sorted(examples_dir.rglob("q*.py")):
         target = gallery_dir / src.relative_to(examples_dir)
-        key = env + (f";mnistcnn={package}" if "mnistcnn" in src.read_text(encoding="utf-8") else "")
+        key = example_key(src.read_text(encoding="utf-8"))
         key_file = target.with_name(target.name + ".key")
         md5_file = target.with_name(target.name + ".md5")
         old = key_file.read_text(encoding="utf-8") if key_file.is_file() else None

@@ -4,8 +4,8 @@ They run with the environment of the docs build (MNISTCNN_DATA, and MNISTCNN_CAC
 trained networks are reused rather than trained again), in a folder of their own.
 
 A download that passed is not run again while nothing it depends on changed: the stamp of a
-pass covers the file itself, the mnistcnn sources, the torch version and the device, as the
-build's own cache does. ``nox -s docs -- --force`` (or MNISTCNN_DOCS_FORCE=1) runs them all.
+pass covers the file itself, the torch version, the device and, for the pages that use it,
+the mnistcnn sources: the key of the build's own cache. ``nox -s docs -- --force`` (or MNISTCNN_DOCS_FORCE=1) runs them all.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from .conftest import BUILD, GALLERY, ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from textbook import environment_key, fingerprint_of_package
+from textbook import example_key
 
 STAMPS = BUILD / "download-checks"
 FORCE = os.environ.get("MNISTCNN_DOCS_FORCE") == "1"
@@ -32,10 +32,10 @@ def test_the_gallery_holds_the_33_pages():
     assert len(PAGES) == 33, "build the site first: nox -s docs"
 
 
-def _already_passed(download) -> tuple[bool, object]:
-    """Whether ``download`` passed before with the same inputs; and how to record a pass."""
+def _already_passed(download, page) -> tuple[bool, object]:
+    """Whether ``download`` (of ``page``) passed before with the same inputs; and how to record a pass."""
     digest = hashlib.sha256(download.read_bytes())
-    digest.update(f"{environment_key()};{fingerprint_of_package()}".encode())
+    digest.update(example_key(page.read_text(encoding="utf-8")).encode())
     stamp = STAMPS / (download.name + ".passed")
     passed = not FORCE and stamp.is_file() and stamp.read_text() == digest.hexdigest()
 
@@ -51,7 +51,7 @@ def test_the_notebook_runs_top_to_bottom_in_a_fresh_kernel(page, tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    passed, record = _already_passed(page.with_suffix(".ipynb"))
+    passed, record = _already_passed(page.with_suffix(".ipynb"), page)
     if passed:
         return
     notebook = nbformat.read(page.with_suffix(".ipynb"), as_version=4)
@@ -69,7 +69,7 @@ def test_the_notebook_runs_top_to_bottom_in_a_fresh_kernel(page, tmp_path):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem[:3])
 def test_the_script_runs_with_plain_python(page, tmp_path):
-    passed, record = _already_passed(page)
+    passed, record = _already_passed(page, page)
     if passed:
         return
     env = {**os.environ, "MPLBACKEND": "Agg"}
