@@ -5,7 +5,8 @@ trained networks are reused rather than trained again), in a folder of their own
 
 A download that passed is not run again while nothing it depends on changed: the stamp of a
 pass covers the file itself, the torch version, the device and, for the pages that use it,
-the mnistcnn sources: the key of the build's own cache. ``nox -s docs -- --force`` (or MNISTCNN_DOCS_FORCE=1) runs them all.
+the mnistcnn sources: the key of the build's own cache. ``nox -s docs -- --force`` (or
+MNISTCNN_DOCS_FORCE=1) runs them all.
 """
 
 from __future__ import annotations
