@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import nox
@@ -45,9 +46,14 @@ def _install(session: nox.Session, extra: str, torch_spec: str) -> None:
     session.install("-e", f".[{extra}]")
 
 
+def _python(session: nox.Session) -> str:
+    """The session's interpreter: the venv's, or with --no-venv the one running nox."""
+    return sys.executable if session.venv_backend == "none" else "python"
+
+
 def _require_cuda(session: nox.Session) -> None:
     session.run(
-        "python",
+        _python(session),
         "-c",
         "import sys, torch\n"
         "if not torch.version.cuda: sys.exit(f'torch {torch.__version__} is a CPU-only build: '"
@@ -62,7 +68,7 @@ def _require_cuda(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The unit tests, on the CPU."""
     _install(session, "test", CPU_TORCH)
-    session.run("pytest", "tests", "--ignore=tests/site", *session.posargs, env=_env())
+    session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs, env=_env())
 
 
 @nox.session(name="tests-cuda")
@@ -71,7 +77,7 @@ def tests_cuda(session: nox.Session) -> None:
     _install(session, "test", "torch")
     _require_cuda(session)
     env = {**_env(), "MNISTCNN_REQUIRE_CUDA": "1"}
-    session.run("pytest", "tests", "--ignore=tests/site", *session.posargs, env=env)
+    session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs, env=env)
 
 
 def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
@@ -100,7 +106,9 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
         env["MNISTCNN_DOCS_ONLY"] = args[i + 1]
         del args[i : i + 2]
     session.run(
-        "sphinx-build",
+        _python(session),
+        "-m",
+        "sphinx",
         "-W",
         "--keep-going",
         "-b",
@@ -113,7 +121,15 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
         env=env,
     )
     if execute and "MNISTCNN_DOCS_ONLY" not in env:
-        session.run("pytest", "tests/site", "-p", "no:cacheprovider", env={**env, "MNISTCNN_EXPECT_DEVICE": device})
+        session.run(
+            _python(session),
+            "-m",
+            "pytest",
+            "tests/site",
+            "-p",
+            "no:cacheprovider",
+            env={**env, "MNISTCNN_EXPECT_DEVICE": device},
+        )
 
 
 @nox.session
@@ -141,4 +157,4 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """The textbook loop against the package's training path, on the real MNIST."""
     _install(session, "test", CPU_TORCH)
-    session.run("python", "-m", "mnistcnn.bench", "--json", "bench-results.json", *session.posargs, env=_env())
+    session.run(_python(session), "-m", "mnistcnn.bench", "--json", "bench-results.json", *session.posargs, env=_env())
