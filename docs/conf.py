@@ -94,7 +94,6 @@ exclude_patterns = [
     "auto_examples/*.ipynb",
     "**/README.rst",
 ]
-suppress_warnings = []
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -105,7 +104,4 @@ html_theme = "furo"
 html_title = "mnistcnn — an executable textbook"
 html_static_path = ["_static"]
 html_css_files = ["textbook.css"]
-html_theme_options = {
-    "source_repository": "",
-    "navigation_with_keys": True,
-}
+html_theme_options = {"navigation_with_keys": True}

@@ -68,8 +68,8 @@ MIRRORS = (
 )
 
 _SPLITS = {
-    "training": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
-    "testing": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10_000),
+    "training": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "testing": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 
 # IDX magic numbers: two zero bytes, the type code 0x08 (unsigned byte), the rank.
@@ -243,9 +243,9 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     return np.frombuffer(bytearray(data), dtype=np.uint8, offset=header).reshape(shape)
 
 
-def _split_files(dataset: str, folder: Path) -> tuple[Path, Path, int]:
+def _split_files(dataset: str, folder: Path) -> tuple[Path, Path]:
     try:
-        images, labels, count = _SPLITS[dataset]
+        images, labels = _SPLITS[dataset]
     except KeyError:
         raise ValueError(f"dataset must be 'training' or 'testing', not {dataset!r}") from None
 
@@ -255,7 +255,7 @@ def _split_files(dataset: str, folder: Path) -> tuple[Path, Path, int]:
                 return candidate
         return folder / f"{stem}.gz"
 
-    return find(images), find(labels), count
+    return find(images), find(labels)
 
 
 def load(dataset: str = "training", path: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -276,10 +276,10 @@ def load(dataset: str = "training", path: str | os.PathLike | None = None) -> tu
         ``uint8`` vector of N digits.
     """
     folder = data_dir(path)
-    images_file, labels_file, _ = _split_files(dataset, folder)
+    images_file, labels_file = _split_files(dataset, folder)
     if not (images_file.is_file() and labels_file.is_file()):
         fetch(folder, verify=False)
-        images_file, labels_file, _ = _split_files(dataset, folder)
+        images_file, labels_file = _split_files(dataset, folder)
     images = read_idx(images_file)
     labels = read_idx(labels_file)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
