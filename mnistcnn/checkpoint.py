@@ -88,6 +88,10 @@ def trained_lenet(
     :func:`~mnistcnn.backprop_deep` (B=100, gamma=0.001, rho=0.9, shuffling seeded
     with ``seed``) on the full training set. The result is cached (see
     :func:`trained_path`); a missing entry is trained and stored first.
+
+    On the CPU the same arguments give the same weights bit for bit. On CUDA they
+    agree to float tolerance only: cuDNN's fastest convolution kernels add their
+    partial sums in an order that can change from run to run.
     """
     dev = pick_device(device)
     path = trained_path(epochs, seed, dev)

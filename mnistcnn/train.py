@@ -8,7 +8,10 @@ cross-entropy and one SGD-with-momentum step each) but arranged to run fast:
   for which oneDNN's convolutions and max-pooling are faster, and the optimizer
   uses the fused SGD kernel;
 * on CUDA, the data stays on the GPU, each epoch's permutation is copied there
-  once, and the host waits for the GPU only when a loss line is printed.
+  once, and the host waits for the GPU only when a loss line is printed; after a
+  few warm-up minibatches, one whole training step (gather the minibatch, forward,
+  backward, update) is captured as a CUDA graph and replayed for every further
+  minibatch, so the GPU runs its ~40 small kernels without a launch from Python each.
 
 :func:`textbook_backprop_deep` is the plain loop exactly as the assignment writes
 it; the tests prove the two produce the same loss history, and the benchmark
@@ -78,6 +81,75 @@ class _Progress:
         print(prefix + line, file=self.stream, flush=True)
 
 
+class _Step:
+    """One SGD step on one minibatch, given as the indices of its images; returns the loss."""
+
+    def __init__(self, net, optimizer, xtrain, ltrain, channels_last: bool) -> None:
+        self.net, self.optimizer = net, optimizer
+        self.xtrain, self.ltrain = xtrain, ltrain
+        self.channels_last = channels_last
+        self.criterion = nn.CrossEntropyLoss()
+
+    def compute(self, batch: torch.Tensor) -> torch.Tensor:
+        """Forward, backward and update; the gradients must be ``None`` beforehand."""
+        inputs = self.xtrain.index_select(0, batch)
+        if self.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        loss = self.criterion(self.net(inputs), self.ltrain.index_select(0, batch))
+        loss.backward()
+        self.optimizer.step()
+        return loss.detach()
+
+    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+        self.optimizer.zero_grad(set_to_none=True)
+        return self.compute(batch)
+
+
+class _GraphedStep(_Step):
+    """The same step on CUDA, captured once as a CUDA graph and then replayed.
+
+    The first minibatches run eagerly, on a side stream, as PyTorch's recipe for
+    capturing a whole training step asks (they create the optimizer's momentum buffers
+    and let the libraries choose their kernels); they are real training steps. The
+    capture itself computes nothing: every later minibatch copies its indices into the
+    graph's input and replays the recorded kernels, which read the same weights,
+    gradients and momentum buffers in place.
+    """
+
+    WARMUP = 3
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.eager_steps_left = self.WARMUP
+        self.graph = None
+
+    def __call__(self, batch: torch.Tensor) -> torch.Tensor:
+        if self.graph is not None:
+            self.batch.copy_(batch)
+            self.graph.replay()
+            return self.loss
+        main = torch.cuda.current_stream(batch.device)
+        side = torch.cuda.Stream(batch.device)
+        side.wait_stream(main)
+        with torch.cuda.stream(side):
+            loss = super().__call__(batch)
+        main.wait_stream(side)
+        self.eager_steps_left -= 1
+        if self.eager_steps_left == 0:
+            self._capture(batch)
+        return loss
+
+    def _capture(self, batch: torch.Tensor) -> None:
+        self.batch = batch.clone()
+        # Gradients set to None now are created by the captured backward pass, in the
+        # graph's own memory, and overwritten (not accumulated) by every replay.
+        self.optimizer.zero_grad(set_to_none=True)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            self.loss = self.compute(self.batch)
+        self.graph = graph
+
+
 def backprop_deep(
     xtrain: torch.Tensor,
     ltrain: torch.Tensor,
@@ -90,6 +162,7 @@ def backprop_deep(
     seed: int | None = None,
     log_every: int = 100,
     verbose: bool = True,
+    cuda_graph: bool = True,
 ) -> list[float]:
     """Train ``net`` for ``T`` epochs of minibatch SGD with momentum.
 
@@ -116,6 +189,9 @@ def backprop_deep(
         many minibatches, plus one line per epoch with its time.
     verbose
         Print nothing when ``False``.
+    cuda_graph
+        On CUDA, replay each training step as a captured CUDA graph (the default);
+        ``False`` launches every kernel from Python. Ignored on the CPU.
 
     Returns
     -------
@@ -129,25 +205,23 @@ def backprop_deep(
     if NB == 0:
         raise ValueError(f"minibatch size B={B} is larger than the {N} training images")
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
-    criterion = nn.CrossEntropyLoss()
     losses = torch.empty(T * NB, device=device)
     progress = _Progress(T, NB)
     net.train()
     with _fast_layout(net, device) as channels_last:
         optimizer = torch.optim.SGD(net.parameters(), lr=gamma, momentum=rho, fused=True)
+        graphed = device.type == "cuda" and cuda_graph
+        step = (_GraphedStep if graphed else _Step)(net, optimizer, xtrain, ltrain, channels_last)
         for epoch in range(T):
             start = time.perf_counter()
-            order = torch.randperm(N, generator=generator).to(device, non_blocking=True)
+            order = torch.randperm(N, generator=generator)
+            if device.type == "cuda":
+                # From pinned memory the copy is truly asynchronous: the host does not
+                # wait here for the previous epoch to finish on the GPU.
+                order = order.pin_memory()
+            order = order.to(device, non_blocking=True)
             for k in range(NB):
-                batch = order[k * B : (k + 1) * B]
-                inputs = xtrain[batch]
-                if channels_last:
-                    inputs = inputs.contiguous(memory_format=torch.channels_last)
-                optimizer.zero_grad(set_to_none=True)
-                loss = criterion(net(inputs), ltrain[batch])
-                loss.backward()
-                optimizer.step()
-                losses[epoch * NB + k] = loss.detach()
+                losses[epoch * NB + k] = step(order[k * B : (k + 1) * B])
                 if not verbose:
                     continue
                 progress.update(epoch, k + 1)
@@ -204,12 +278,17 @@ def textbook_backprop_deep(
 
 
 @torch.inference_mode()
-def predict(net: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def predict(net: nn.Module, x: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
     """Predicted digit for every image of ``x``, computed in batches without autograd.
 
-    ``x`` may live on any device; the result is on the network's device.
+    ``x`` may live on any device; the result is on the network's device. The default
+    batch is 1,000 images on the CPU, where a batch's activations then stay in the
+    caches, and 10,000 on a GPU, where fewer and larger launches win (on an H100, the
+    10,000 test images took 1.5 ms in one batch and 3.6 ms in batches of 1,000).
     """
     device = _device_of(net)
+    if batch_size is None:
+        batch_size = 1000 if device.type == "cpu" else 10_000
     was_training = net.training
     net.eval()
     predictions = []
@@ -227,7 +306,7 @@ def predict(net: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Te
     return torch.cat(predictions)
 
 
-def accuracy(net: nn.Module, x: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000) -> float:
+def accuracy(net: nn.Module, x: torch.Tensor, labels: torch.Tensor, batch_size: int | None = None) -> float:
     """Percentage (0 to 100) of the images of ``x`` that ``net`` classifies as ``labels``."""
     if labels.shape != (x.shape[0],):
         raise ValueError(f"expected {x.shape[0]} labels, got a tensor of shape {tuple(labels.shape)}")

@@ -150,10 +150,10 @@ def test_trained_lenet_trains_once_then_reuses_the_cache(small_mnist, monkeypatc
     assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
 
 
-def test_trained_lenet_is_deterministic(small_mnist, tmp_path, monkeypatch):
-    first, _ = _quiet(trained_lenet, 1, seed=5, data=small_mnist)
+def test_trained_lenet_is_bit_for_bit_deterministic_on_the_cpu(small_mnist, tmp_path, monkeypatch):
+    first, _ = _quiet(trained_lenet, 1, seed=5, device="cpu", data=small_mnist)
     monkeypatch.setenv("MNISTCNN_CACHE", str(tmp_path / "elsewhere"))
-    second, _ = _quiet(trained_lenet, 1, seed=5, data=small_mnist)
+    second, _ = _quiet(trained_lenet, 1, seed=5, device="cpu", data=small_mnist)
     assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
 
 
@@ -177,3 +177,37 @@ def test_gpu_fast_path_matches_the_textbook_loop_on_the_gpu(cuda_device, small_t
         torch.manual_seed(1)
         histories.append(_quiet(train, x, labels, net, 2)[0])
     assert torch.allclose(torch.tensor(histories[1]), torch.tensor(histories[0]), rtol=1e-3, atol=1e-4)
+
+
+def test_the_cuda_graph_replays_every_step_after_the_warm_up(cuda_device, small_tensors, monkeypatch):
+    from mnistcnn.train import _GraphedStep
+
+    (x, labels), _ = small_tensors
+    x, labels = x.to(cuda_device), labels.to(cuda_device)
+    replays = []
+    replay = torch.cuda.CUDAGraph.replay
+    monkeypatch.setattr(torch.cuda.CUDAGraph, "replay", lambda graph: replays.append(1) or replay(graph))
+    histories, weights = [], []
+    for cuda_graph in (False, True):
+        torch.manual_seed(0)
+        net = LeNet().to(cuda_device)
+        histories.append(_quiet(backprop_deep, x, labels, net, 2, B=50, seed=3, cuda_graph=cuda_graph)[0])
+        weights.append(torch.cat([p.detach().flatten() for p in net.parameters()]))
+    assert len(replays) == 2 * 40 - _GraphedStep.WARMUP, "one replay per minibatch after the eager warm-up"
+    eager, graphed = (torch.tensor(h, dtype=torch.float64) for h in histories)
+    assert torch.allclose(graphed, eager, rtol=1e-4, atol=1e-5), (graphed - eager).abs().max()
+    assert torch.allclose(weights[1], weights[0], rtol=1e-3, atol=1e-5)
+
+
+def test_a_cuda_graph_run_is_reproducible_and_leaves_usable_gradients(cuda_device, small_tensors):
+    (x, labels), (xt, lt) = small_tensors
+    x, labels = x.to(cuda_device), labels.to(cuda_device)
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        net = LeNet().to(cuda_device)
+        runs.append((_quiet(backprop_deep, x, labels, net, 3, B=10, gamma=0.01, seed=1)[0], net))
+    assert torch.allclose(torch.tensor(runs[0][0]), torch.tensor(runs[1][0]), rtol=1e-4, atol=1e-5)
+    net = runs[1][1]
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+    assert accuracy(net, xt.to(cuda_device), lt.to(cuda_device)) > 50
