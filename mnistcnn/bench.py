@@ -80,6 +80,20 @@ def _timed(device: torch.device, fn) -> float:
     return time.perf_counter() - start
 
 
+def _in_turns(device: torch.device, calls: dict, rounds: int) -> dict[str, list[float]]:
+    """Seconds of each call per round; they take turns, so that all see the same machine.
+
+    Each call gets the round's number, and a first round warms them all up untimed.
+    """
+    times = {name: [] for name in calls}
+    for round_ in range(rounds + 1):
+        for name, call in calls.items():
+            seconds = _timed(device, lambda call=call, r=round_: call(r))
+            if round_ > 0:
+                times[name].append(seconds)
+    return times
+
+
 def run(epochs: int = 3, device: str | None = None, path: str | None = None, q32: bool | None = None) -> dict:
     """Measure everything and return the results as a dictionary."""
     dev = pick_device(device)
@@ -102,13 +116,7 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None, q32
         )
     torch.manual_seed(0)
     nets = {name: LeNet().to(dev) for name in train}
-    times = {name: [] for name in train}
-    # One warm-up epoch each, then take turns, so that all see the same machine.
-    for round_ in range(epochs + 1):
-        for name, fn in train.items():
-            seconds = _timed(dev, lambda fn=fn, name=name, r=round_: fn(nets[name], r))
-            if round_ > 0:
-                times[name].append(seconds)
+    times = _in_turns(dev, {name: lambda r, fn=fn, net=nets[name]: fn(net, r) for name, fn in train.items()}, epochs)
     training = {}
     for name, seconds in times.items():
         median = statistics.median(seconds)
@@ -127,17 +135,18 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None, q32
         with torch.no_grad():
             nets["mnistcnn.backprop_deep"](xtest).argmax(1)
 
-    evaluate = {"one batch": one_batch, "mnistcnn.predict": lambda: predict(nets["mnistcnn.backprop_deep"], xtest)}
-    eval_times = {name: [] for name in evaluate}
-    for round_ in range(8):  # in turns too, after one warm-up call each
-        for name, fn in evaluate.items():
-            seconds = _timed(dev, fn)
-            if round_ > 0:
-                eval_times[name].append(seconds)
-    evaluation = {
-        name: {"median_seconds": statistics.median(t), "images_per_second": xtest.size(0) / statistics.median(t)}
-        for name, t in eval_times.items()
-    }
+    eval_times = _in_turns(
+        dev,
+        {
+            "one batch": lambda r: one_batch(),
+            "mnistcnn.predict": lambda r: predict(nets["mnistcnn.backprop_deep"], xtest),
+        },
+        7,
+    )
+    evaluation = {}
+    for name, seconds in eval_times.items():
+        median = statistics.median(seconds)
+        evaluation[name] = {"median_seconds": median, "images_per_second": xtest.size(0) / median}
 
     results = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
