@@ -12,7 +12,10 @@ in one process and interleaved so that a noisy machine slows both alike:
   FLOP/s of a large matrix product measured on the same device);
 * evaluation of the 10,000 test images: one forward pass over all of them against
   :func:`~mnistcnn.predict`;
-* on CUDA, the wall time of Q32: 10 epochs of each training loop, from a new network.
+* on CUDA, the wall time of Q32: 10 epochs of each training loop, from a new network;
+* on the CPU, where a minibatch of the package path spends its time: its wall time, and
+  the milliseconds of each kind of PyTorch operator (convolutions, pooling, ...) in it,
+  from ``torch.profiler``.
 
 It prints a table and writes the results as JSON (``--json``). Nothing here is a test:
 timings vary from run to run, so read ratios, not absolute numbers.
@@ -94,6 +97,57 @@ def _in_turns(device: torch.device, calls: dict, rounds: int) -> dict[str, list[
     return times
 
 
+# What each kind of ATen operator computes in LeNet's training step, by a fragment of its name.
+_OPERATOR_KINDS = {
+    "convolutions": ("convolution",),
+    "max-pooling": ("max_pool",),
+    "ReLU": ("relu", "clamp_min", "threshold_backward"),
+    "fully connected": ("addmm", "aten::mm"),
+    "loss": ("log_softmax", "nll_loss"),
+    "SGD update": ("sgd",),
+}
+
+
+def _kind(operator: str) -> str:
+    return next(
+        (kind for kind, fragments in _OPERATOR_KINDS.items() if any(f in operator for f in fragments)),
+        "other operators",
+    )
+
+
+def cpu_step_profile(xtrain: torch.Tensor, ltrain: torch.Tensor, steps: int = 50, B: int = 100) -> dict:
+    """Where a minibatch of :func:`~mnistcnn.backprop_deep` on the CPU spends its time.
+
+    One epoch of ``steps`` minibatches runs once to warm up, once timed, and once under
+    the profiler, which sums each ATen operator's own time. Returns the timed run's
+    seconds per minibatch, and the operators' seconds per minibatch by kind. The two do
+    not add up exactly: the profiler slows every operator a little, and the step also
+    spends time outside the operators (Python, autograd's bookkeeping).
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    if xtrain.device.type != "cpu":
+        raise ValueError(f"cpu_step_profile profiles the CPU path; the images are on {xtrain.device}")
+    if xtrain.size(0) < steps * B:
+        raise ValueError(f"{steps} minibatches of {B} need {steps * B} images, not {xtrain.size(0)}")
+    x, labels = xtrain[: steps * B], ltrain[: steps * B]
+    torch.manual_seed(0)
+    net = LeNet()
+
+    def epoch():
+        backprop_deep(x, labels, net, 1, B, seed=0, verbose=False)
+
+    epoch()
+    wall = _timed(torch.device("cpu"), epoch)
+    with profile(activities=[ProfilerActivity.CPU]) as profiler:
+        epoch()
+    spent = dict.fromkeys([*_OPERATOR_KINDS, "other operators"], 0.0)
+    for event in profiler.key_averages():
+        if event.key.startswith("aten::"):
+            spent[_kind(event.key)] += event.self_cpu_time_total / 1e6
+    return {"minibatch": wall / steps, "operators": {kind: seconds / steps for kind, seconds in spent.items()}}
+
+
 def run(epochs: int = 3, device: str | None = None, path: str | None = None, q32: bool | None = None) -> dict:
     """Measure everything and return the results as a dictionary."""
     dev = pick_device(device)
@@ -167,6 +221,8 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None, q32
             torch.manual_seed(0)
             net = LeNet().to(dev)
             results["q32_ten_epochs_seconds"][name] = _timed(dev, lambda fn=fn, net=net: fn(net, 0, 10))
+    if dev.type == "cpu":
+        results["cpu_step_profile_seconds"] = cpu_step_profile(xtrain, ltrain)
     return results
 
 
@@ -198,6 +254,16 @@ def report(results: dict) -> str:
         lines += ["", f"{'Q32, ten epochs':<26}{'s':>10}"]
         for name, seconds in results["q32_ten_epochs_seconds"].items():
             lines.append(f"{name:<26}{seconds:>10.2f}")
+    if "cpu_step_profile_seconds" in results:
+        profile = results["cpu_step_profile_seconds"]
+        operators = profile["operators"]
+        total = sum(operators.values())
+        lines += [
+            "",
+            f"one minibatch of backprop_deep: {profile['minibatch'] * 1e3:.2f} ms; its operators, profiled:",
+        ]
+        for kind, seconds in sorted(operators.items(), key=lambda item: -item[1]):
+            lines.append(f"{kind:<26}{seconds * 1e3:>8.2f} ms{seconds / total:>9.0%}")
     return "\n".join(lines)
 
 

@@ -18,3 +18,35 @@ def test_calls_take_turns_after_an_untimed_warm_up_round():
     )
     assert calls == [("a", 0), ("b", 0), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
     assert {name: len(seconds) for name, seconds in times.items()} == {"a": 2, "b": 2}
+
+
+def test_the_cpu_profile_accounts_for_every_kind_of_work_in_a_training_step(small_tensors):
+    from mnistcnn.bench import cpu_step_profile
+
+    (x, labels), _ = small_tensors
+    profile = cpu_step_profile(x, labels, steps=10)
+    assert profile["minibatch"] > 0
+    operators = profile["operators"]
+    assert set(operators) == {
+        "convolutions",
+        "max-pooling",
+        "ReLU",
+        "fully connected",
+        "loss",
+        "SGD update",
+        "other operators",
+    }
+    # Every kind LeNet's step uses is found among the profiled operators.
+    assert all(seconds > 0 for seconds in operators.values())
+    # Convolutions do most of LeNet's arithmetic: more than the loss on 10 scores per image.
+    assert operators["convolutions"] > operators["loss"]
+
+
+def test_the_cpu_profile_refuses_too_few_images(small_tensors):
+    import pytest
+
+    from mnistcnn.bench import cpu_step_profile
+
+    (x, labels), _ = small_tensors
+    with pytest.raises(ValueError, match="need 5000 images"):
+        cpu_step_profile(x, labels, steps=50)
