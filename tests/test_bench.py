@@ -1,6 +1,9 @@
-"""The benchmark's arithmetic: LeNet's FLOPs per image."""
+"""The benchmark's pieces: LeNet's FLOPs per image, calls taking turns, the CPU step profile."""
 
-from mnistcnn.bench import lenet_flops_per_image
+import pytest
+import torch
+
+from mnistcnn.bench import _in_turns, cpu_step_profile, lenet_flops_per_image
 
 
 def test_lenet_costs_563280_flops_forward_and_1517040_to_train_per_image():
@@ -8,10 +11,6 @@ def test_lenet_costs_563280_flops_forward_and_1517040_to_train_per_image():
 
 
 def test_calls_take_turns_after_an_untimed_warm_up_round():
-    import torch
-
-    from mnistcnn.bench import _in_turns
-
     calls = []
     times = _in_turns(
         torch.device("cpu"), {"a": lambda r: calls.append(("a", r)), "b": lambda r: calls.append(("b", r))}, 2
@@ -21,8 +20,6 @@ def test_calls_take_turns_after_an_untimed_warm_up_round():
 
 
 def test_the_cpu_profile_accounts_for_every_kind_of_work_in_a_training_step(small_tensors):
-    from mnistcnn.bench import cpu_step_profile
-
     (x, labels), _ = small_tensors
     profile = cpu_step_profile(x, labels, steps=10)
     assert profile["minibatch"] > 0
@@ -43,10 +40,6 @@ def test_the_cpu_profile_accounts_for_every_kind_of_work_in_a_training_step(smal
 
 
 def test_the_cpu_profile_refuses_too_few_images(small_tensors):
-    import pytest
-
-    from mnistcnn.bench import cpu_step_profile
-
     (x, labels), _ = small_tensors
     with pytest.raises(ValueError, match="need 5000 images"):
         cpu_step_profile(x, labels, steps=50)
