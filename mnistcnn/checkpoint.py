@@ -7,7 +7,6 @@ deterministically, when it is missing. So every page also runs on its own.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import torch
 
 from .data import cache_dir, load_tensors
-from .device import pick_device
+from .device import pick_device, source_fingerprint
 from .model import LeNet
 from .train import backprop_deep
 
@@ -56,19 +55,11 @@ def load(path: str | os.PathLike, device: str | torch.device | None = "cpu") -> 
     return net.to(pick_device(device))
 
 
-def _fingerprint() -> str:
-    """Changes whenever the code or torch version that trains the network changes."""
-    digest = hashlib.sha256(torch.__version__.encode())
-    here = Path(__file__).parent
-    for name in ("model.py", "train.py"):
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def trained_path(epochs: int, seed: int = 0, device: str | torch.device | None = None) -> Path:
     """Where :func:`trained_lenet` keeps the network for these settings."""
     dev = pick_device(device)
-    return cache_dir() / "models" / f"lenet-{epochs}epochs-seed{seed}-{dev.type}-{_fingerprint()}.pt"
+    code = source_fingerprint("model", "train")
+    return cache_dir() / "models" / f"lenet-{epochs}epochs-seed{seed}-{dev.type}-{code}.pt"
 
 
 def save_trained(net: torch.nn.Module, epochs: int, seed: int = 0) -> Path:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 from datetime import datetime, timezone
+from pathlib import Path
 
 import torch
 
-__all__ = ["DeviceError", "pick_device", "describe", "describe_line"]
+__all__ = ["DeviceError", "pick_device", "describe", "describe_line", "format_where", "source_fingerprint"]
 
 
 class DeviceError(RuntimeError):
@@ -69,8 +71,28 @@ def describe(device: str | torch.device | None = None) -> dict:
     return info
 
 
+def format_where(info: dict) -> str:
+    """Where a run described by :func:`describe` computed, in words: the GPU, or the CPU and its threads."""
+    if info.get("device") == "cuda":
+        return f"CUDA GPU {info['gpu']}"
+    return f"CPU {info['cpu']} ({info['threads']} threads)"
+
+
 def describe_line(device: str | torch.device | None = None) -> str:
     """:func:`describe` as one readable line."""
     info = describe(device)
-    where = f"CUDA GPU {info['gpu']}" if info["device"] == "cuda" else f"CPU {info['cpu']} ({info['threads']} threads)"
-    return f"{info['time']} · {where} · torch {info['torch']} · Python {info['python']}"
+    return f"{info['time']} · {format_where(info)} · torch {info['torch']} · Python {info['python']}"
+
+
+def source_fingerprint(*modules: str) -> str:
+    """A short hash of the torch version and of the named ``mnistcnn`` modules' sources (all when none named).
+
+    It changes whenever the code that produced a result may have changed: trained networks
+    and the textbook's executed pages are cached under it.
+    """
+    here = Path(__file__).parent
+    files = [here / f"{name}.py" for name in modules] if modules else sorted(here.glob("*.py"))
+    digest = hashlib.sha256(torch.__version__.encode())
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]

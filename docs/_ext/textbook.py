@@ -19,7 +19,6 @@ for the examples that import it, the source of ``mnistcnn``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import re
@@ -78,12 +77,9 @@ def reset_example(gallery_conf, fname, when):
 
 
 def fingerprint_of_package() -> str:
-    import mnistcnn
+    from mnistcnn.device import source_fingerprint
 
-    digest = hashlib.sha256()
-    for path in sorted(Path(mnistcnn.__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return source_fingerprint()
 
 
 def environment_key() -> str:
@@ -297,11 +293,9 @@ def add_provenance_and_exercises(app, docname, source) -> None:
     text = source[0]
     if provenance_file.is_file():
         info = json.loads(provenance_file.read_text(encoding="utf-8"))
-        where = (
-            f"CUDA GPU {info['gpu']}"
-            if info.get("device") == "cuda"
-            else f"CPU {info['cpu']}, {info['threads']} threads"
-        )
+        from mnistcnn.device import format_where
+
+        where = format_where(info)
         line = (
             f"\n.. rst-class:: sphx-glr-timing\n\n   **Outputs produced:** {info['time']} on {where}, "
             f"torch {info['torch']}, Python {info['python']}.\n"
