@@ -1,18 +1,17 @@
 """mnistcnn: MNIST, LeNet and its training, as used by the executable textbook.
 
 The modules follow the data: :mod:`~mnistcnn.data` (MNIST in), :mod:`~mnistcnn.model`
-(LeNet), :mod:`~mnistcnn.train` (training and evaluation), :mod:`~mnistcnn.checkpoint`
-(trained networks on disk), :mod:`~mnistcnn.device` (where it runs),
+(LeNet), :mod:`~mnistcnn.train` (training, evaluation and the textbook's trained networks),
+:mod:`~mnistcnn.checkpoint` (networks on disk), :mod:`~mnistcnn.device` (where it runs),
 :mod:`~mnistcnn.cli` (``python -m mnistcnn``) and :mod:`~mnistcnn.bench` (how fast).
 """
 
 from .checkpoint import load as load_net
 from .checkpoint import save as save_net
-from .checkpoint import save_trained, trained_lenet
 from .data import MNISTError, data_dir, fetch, load, load_tensors, normalize, read_idx, show
 from .device import DeviceError, describe, describe_line, pick_device
 from .model import LeNet
-from .train import accuracy, backprop_deep, predict, textbook_backprop_deep
+from .train import accuracy, backprop_deep, predict, save_trained, textbook_backprop_deep, trained_lenet
 
 __version__ = "1.0.0"
 

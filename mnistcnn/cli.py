@@ -54,7 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=0.001, help="step size gamma (default: 0.001)")
     train.add_argument("--momentum", type=float, default=0.9, help="momentum rho (default: 0.9)")
     train.add_argument(
-        "--seed", type=int, default=0, help="seed for the initial weights and the shuffling (default: 0)"
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of torch's generator, which draws the initial weights and then the shuffles (default: 0)",
     )
     train.add_argument("--save", metavar="FILE", help="write the trained weights to FILE")
     _add_common(train)
@@ -76,10 +79,11 @@ def _train(args: argparse.Namespace) -> int:
     print(f"Running on {describe_line(device)}")
     xtrain, ltrain = data.load_tensors("training", args.data, device=device)
     xtest, ltest = data.load_tensors("testing", args.data, device=device)
+    # The recipe of mnistcnn.trained_lenet: with the default options, the same network.
     torch.manual_seed(args.seed)
     net = LeNet().to(device)
     start = time.perf_counter()
-    backprop_deep(xtrain, ltrain, net, args.epochs, B=args.batch_size, gamma=args.lr, rho=args.momentum, seed=args.seed)
+    backprop_deep(xtrain, ltrain, net, args.epochs, B=args.batch_size, gamma=args.lr, rho=args.momentum)
     seconds = time.perf_counter() - start
     print(f"Trained {args.epochs} epochs in {seconds:.1f} s ({seconds / args.epochs:.2f} s/epoch)")
     print(f"Test accuracy: {accuracy(net, xtest, ltest):.2f}%")

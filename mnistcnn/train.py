@@ -1,50 +1,59 @@
-"""Training and evaluation: minibatch SGD with momentum, and batched accuracy.
+"""Training and evaluation: minibatch SGD with momentum, batched accuracy, trained LeNets.
 
-:func:`backprop_deep` is the assignment's training function, kept to the same
-mathematics (same hyperparameters, a fresh shuffle every epoch, N//B minibatches of
-cross-entropy and one SGD-with-momentum step each) but arranged to run fast:
+:func:`backprop_deep` is the assignment's training function: the same mathematics
+(same hyperparameters, a fresh shuffle every epoch, N//B minibatches of cross-entropy
+and one SGD-with-momentum step each), for any network that maps N×1×28×28 images to
+N×10 scores, the assignment's own class included. It changes the network's weights
+and nothing else about it: not its memory layout, dtype, device or train/eval mode.
 
-* on the CPU, the model and each minibatch use the channels-last memory layout,
-  for which oneDNN's convolutions and max-pooling are faster, and the optimizer
-  uses the fused SGD kernel;
-* on CUDA, the data stays on the GPU, each epoch's permutation is copied there
-  once, and the host waits for the GPU only when a loss line is printed; after a
-  few warm-up minibatches, one whole training step (gather the minibatch, forward,
-  backward, update) is captured as a CUDA graph and replayed for every further
-  minibatch, so the GPU runs its ~40 small kernels without a launch from Python each.
+* On the CPU it computes exactly what the assignment's loop computes, operation for
+  operation: the same losses and weights, bit for bit, from the same random state.
+* On CUDA the data stays on the GPU, each epoch's permutation is copied there once,
+  and the host waits for the GPU only when a loss line is printed; after a few warm-up
+  minibatches, one whole training step (gather the minibatch, forward, backward, fused
+  update) is captured as a CUDA graph and replayed for every further minibatch, so the
+  GPU runs its small kernels without a launch from Python each. A network that cannot
+  be captured is trained step by step instead, after a one-line notice.
 
 :func:`textbook_backprop_deep` is the plain loop exactly as the assignment writes
 it; the tests prove the two produce the same loss history, and the benchmark
-(:mod:`mnistcnn.bench`) measures how much faster the first one is.
+(:mod:`mnistcnn.bench`) measures them side by side.
+
+:func:`trained_lenet` is the recipe of the textbook's trained networks, which the pages
+share through a cache on disk (:func:`save_trained`).
 """
 
 from __future__ import annotations
 
-import contextlib
+import os
 import sys
 import time
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 
-__all__ = ["backprop_deep", "textbook_backprop_deep", "predict", "accuracy"]
+from . import checkpoint
+from .data import cache_dir, load_tensors
+from .device import pick_device, source_fingerprint
+from .model import LeNet
+
+__all__ = [
+    "backprop_deep",
+    "textbook_backprop_deep",
+    "predict",
+    "accuracy",
+    "trained_lenet",
+    "save_trained",
+    "trained_path",
+]
 
 
 def _device_of(net: nn.Module) -> torch.device:
-    return next(net.parameters()).device
-
-
-@contextlib.contextmanager
-def _fast_layout(net: nn.Module, device: torch.device):
-    """Hold ``net`` in channels-last layout on the CPU, and restore it afterwards."""
-    if device.type != "cpu":
-        yield False
-        return
-    net.to(memory_format=torch.channels_last)
-    try:
-        yield True
-    finally:
-        net.to(memory_format=torch.contiguous_format)
+    parameter = next(net.parameters(), None)
+    if parameter is None:
+        raise ValueError(f"{type(net).__name__} has no parameters: there is nothing to train or to place on a device")
+    return parameter.device
 
 
 def _check_data(x: torch.Tensor, labels: torch.Tensor, device: torch.device) -> None:
@@ -84,17 +93,14 @@ class _Progress:
 class _Step:
     """One SGD step on one minibatch, given as the indices of its images; returns the loss."""
 
-    def __init__(self, net, optimizer, xtrain, ltrain, channels_last: bool) -> None:
+    def __init__(self, net, optimizer, xtrain, ltrain) -> None:
         self.net, self.optimizer = net, optimizer
         self.xtrain, self.ltrain = xtrain, ltrain
-        self.channels_last = channels_last
         self.criterion = nn.CrossEntropyLoss()
 
     def compute(self, batch: torch.Tensor) -> torch.Tensor:
         """Forward, backward and update; the gradients must be ``None`` beforehand."""
         inputs = self.xtrain.index_select(0, batch)
-        if self.channels_last:
-            inputs = inputs.contiguous(memory_format=torch.channels_last)
         loss = self.criterion(self.net(inputs), self.ltrain.index_select(0, batch))
         loss.backward()
         self.optimizer.step()
@@ -114,6 +120,11 @@ class _GraphedStep(_Step):
     capture itself computes nothing: every later minibatch copies its indices into the
     graph's input and replays the recorded kernels, which read the same weights,
     gradients and momentum buffers in place.
+
+    A network whose step cannot be captured (its ``forward`` waits for the GPU, for
+    example to read a value with ``.item()``, or copies from the host) makes the capture
+    raise; the capture recorded kernels without running them, so nothing has changed,
+    and every later minibatch runs eagerly instead, after a one-line notice.
     """
 
     WARMUP = 3
@@ -122,12 +133,15 @@ class _GraphedStep(_Step):
         super().__init__(*args, **kwargs)
         self.eager_steps_left = self.WARMUP
         self.graph = None
+        self.eager = False
 
     def __call__(self, batch: torch.Tensor) -> torch.Tensor:
         if self.graph is not None:
             self.batch.copy_(batch)
             self.graph.replay()
             return self.loss
+        if self.eager:
+            return super().__call__(batch)
         main = torch.cuda.current_stream(batch.device)
         side = torch.cuda.Stream(batch.device)
         side.wait_stream(main)
@@ -145,8 +159,21 @@ class _GraphedStep(_Step):
         # graph's own memory, and overwritten (not accumulated) by every replay.
         self.optimizer.zero_grad(set_to_none=True)
         graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            self.loss = self.compute(self.batch)
+        try:
+            with torch.cuda.graph(graph):
+                loss = self.compute(self.batch)
+        except Exception as err:  # whatever the network did that a graph cannot hold
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            print(
+                f"note: {type(self.net).__name__} cannot be captured as a CUDA graph ({reason}); "
+                "training it without one",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.optimizer.zero_grad(set_to_none=True)
+            self.eager = True
+            return
+        self.loss = loss
         self.graph = graph
 
 
@@ -205,13 +232,18 @@ def backprop_deep(
     if NB == 0:
         raise ValueError(f"minibatch size B={B} is larger than the {N} training images")
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
-    losses = torch.empty(T * NB, device=device)
+    # float64 holds every loss exactly, whatever the network's dtype.
+    losses = torch.empty(T * NB, dtype=torch.float64, device=device)
     progress = _Progress(T, NB)
+    was_training = net.training
     net.train()
-    with _fast_layout(net, device) as channels_last:
-        optimizer = torch.optim.SGD(net.parameters(), lr=gamma, momentum=rho, fused=True)
+    try:
+        # On CUDA the fused kernel updates all parameters in one launch; on the CPU the
+        # optimizer's default is kept, so that the update is the assignment's to the bit.
+        fused = True if device.type == "cuda" else None
+        optimizer = torch.optim.SGD(net.parameters(), lr=gamma, momentum=rho, fused=fused)
         graphed = device.type == "cuda" and cuda_graph
-        step = (_GraphedStep if graphed else _Step)(net, optimizer, xtrain, ltrain, channels_last)
+        step = (_GraphedStep if graphed else _Step)(net, optimizer, xtrain, ltrain)
         for epoch in range(T):
             start = time.perf_counter()
             order = torch.randperm(N, generator=generator)
@@ -227,13 +259,15 @@ def backprop_deep(
                 progress.update(epoch, k + 1)
                 if (k + 1) % log_every == 0:
                     # The only point where the host waits for the device.
-                    running = losses[epoch * NB + k + 1 - log_every : epoch * NB + k + 1].double().mean()
+                    running = losses[epoch * NB + k + 1 - log_every : epoch * NB + k + 1].mean()
                     progress.print("[%d, %5d] loss: %.3f" % (epoch + 1, k + 1, running.item()))
             if verbose:
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
                 seconds = time.perf_counter() - start
                 progress.print(f"epoch {epoch + 1}/{T} done in {seconds:.1f} s ({NB * B / seconds:,.0f} images/s)")
+    finally:
+        net.train(was_training)
     return losses.tolist()
 
 
@@ -291,14 +325,11 @@ def predict(net: nn.Module, x: torch.Tensor, batch_size: int | None = None) -> t
         batch_size = 1000 if device.type == "cpu" else 10_000
     was_training = net.training
     net.eval()
-    predictions = []
     try:
-        with _fast_layout(net, device) as channels_last:
-            for start in range(0, x.size(0), batch_size):
-                batch = x[start : start + batch_size].to(device, non_blocking=True)
-                if channels_last:
-                    batch = batch.contiguous(memory_format=torch.channels_last)
-                predictions.append(net(batch).argmax(dim=1))
+        predictions = [
+            net(x[start : start + batch_size].to(device, non_blocking=True)).argmax(dim=1)
+            for start in range(0, x.size(0), batch_size)
+        ]
     finally:
         net.train(was_training)
     if not predictions:
@@ -312,3 +343,50 @@ def accuracy(net: nn.Module, x: torch.Tensor, labels: torch.Tensor, batch_size: 
         raise ValueError(f"expected {x.shape[0]} labels, got a tensor of shape {tuple(labels.shape)}")
     predicted = predict(net, x, batch_size)
     return 100.0 * (predicted == labels.to(predicted.device)).double().mean().item()
+
+
+def trained_path(epochs: int, seed: int = 0, device: str | torch.device | None = None) -> Path:
+    """Where :func:`trained_lenet` keeps the network for these settings."""
+    return _cache_path(epochs, seed, pick_device(device))
+
+
+def _cache_path(epochs: int, seed: int, device: torch.device) -> Path:
+    code = source_fingerprint("model", "train")
+    return cache_dir() / "models" / f"lenet-{epochs}epochs-seed{seed}-{device.type}-{code}.pt"
+
+
+def save_trained(net: nn.Module, epochs: int, seed: int = 0) -> Path:
+    """Put a network trained as :func:`trained_lenet` would train it into the cache."""
+    return checkpoint.save(net, _cache_path(epochs, seed, _device_of(net)))
+
+
+def trained_lenet(
+    epochs: int,
+    seed: int = 0,
+    device: str | torch.device | None = None,
+    data: str | os.PathLike | None = None,
+) -> LeNet:
+    """A LeNet trained for ``epochs`` epochs with the assignment's hyperparameters.
+
+    The recipe is the assignment's: ``torch.manual_seed(seed)``, a new :class:`LeNet`
+    moved to the device, then :func:`backprop_deep` (B=100, gamma=0.001, rho=0.9) on
+    the full training set, its shuffles drawn from torch's global generator right after
+    the initialisation. A page that runs its own copy of the assignment's loop after
+    the same two lines trains the very same network. The result is cached (see
+    :func:`trained_path`); a missing entry is trained and stored first.
+
+    On the CPU the same arguments give the same weights bit for bit. On CUDA they
+    agree to float tolerance only: cuDNN's fastest convolution kernels add their
+    partial sums in an order that can change from run to run.
+    """
+    dev = pick_device(device)
+    path = _cache_path(epochs, seed, dev)
+    if path.is_file():
+        return checkpoint.load(path, dev)
+    print(f"No cached network at {path.name}; training one for {epochs} epochs on {dev.type}.")
+    xtrain, ltrain = load_tensors("training", data, device=dev)
+    torch.manual_seed(seed)
+    net = LeNet().to(dev)
+    backprop_deep(xtrain, ltrain, net, epochs)
+    checkpoint.save(net, path)
+    return net

@@ -14,9 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def real_mnist_dir() -> Path | None:
-    for candidate in (os.environ.get("MNISTCNN_DATA"), ROOT.parent / "shared" / "data" / "mnist"):
-        if candidate and (Path(candidate) / "train-images-idx3-ubyte.gz").is_file():
-            return Path(candidate)
+    folder = os.environ.get("MNISTCNN_DATA")
+    if folder and (Path(folder) / "train-images-idx3-ubyte.gz").is_file():
+        return Path(folder)
     return None
 
 
@@ -31,7 +31,7 @@ def write_idx(path: Path, array: np.ndarray, magic: int | None = None, compress:
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
-    """The folder with the four real MNIST files (MNISTCNN_DATA, or ../shared/data/mnist)."""
+    """The folder with the four real MNIST files: MNISTCNN_DATA."""
     folder = real_mnist_dir()
     if folder is None:
         if os.environ.get("CI"):

@@ -1,4 +1,8 @@
-"""``python -m mnistcnn`` end to end, on a small real subset of MNIST."""
+"""``python -m mnistcnn`` end to end, on a small real subset of MNIST.
+
+The commands run in-process through :func:`mnistcnn.cli.main`; one test starts the real
+``python -m mnistcnn`` to prove the entry point itself works.
+"""
 
 from __future__ import annotations
 
@@ -7,70 +11,95 @@ import subprocess
 import sys
 
 import pytest
+import torch
+
+from mnistcnn.cli import main
 
 from .conftest import ROOT
 
 
-def run(*args, env=None):
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), "MNISTCNN_DEVICE": "cpu", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "mnistcnn", *args], capture_output=True, text=True, env=full_env, timeout=300
+def run(capsys, *args) -> tuple[int, str, str]:
+    """Exit status, standard output and standard error of ``python -m mnistcnn ARGS``, run in-process."""
+    try:
+        status = main(list(args))
+    except SystemExit as exit_:  # argparse exits on --help and on wrong usage
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture(autouse=True)
+def _on_the_cpu(monkeypatch):
+    monkeypatch.setenv("MNISTCNN_DEVICE", "cpu")
+
+
+def test_python_dash_m_mnistcnn_help_lists_the_commands():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "mnistcnn", "--help"], capture_output=True, text=True, env=env, timeout=120
     )
-
-
-def test_help_lists_the_commands():
-    result = run("--help")
-    assert result.returncode == 0
+    assert result.returncode == 0, result.stderr
     for command in ("fetch", "train", "evaluate"):
         assert command in result.stdout
 
 
-def test_train_prints_the_loss_lines_saves_and_evaluate_reads_it_back(small_mnist, tmp_path):
+def test_train_prints_the_loss_lines_saves_and_evaluate_reads_it_back(small_mnist, tmp_path, capsys):
     model = tmp_path / "lenet.pt"
-    trained = run(
-        "train", "--epochs", "2", "--batch-size", "10", "--lr", "0.01", "--data", str(small_mnist), "--save", str(model)
+    status, out, err = run(
+        capsys,
+        *("train", "--epochs", "2", "--batch-size", "10", "--lr", "0.01"),
+        *("--data", str(small_mnist), "--save", str(model)),
     )
-    assert trained.returncode == 0, trained.stderr
-    lines = trained.stdout.splitlines()
-    assert "[1,   100] loss: " in trained.stdout and "[2,   200] loss: " in trained.stdout
-    accuracy_line = next(line for line in lines if line.startswith("Test accuracy: "))
+    assert status == 0, err
+    assert "[1,   100] loss: " in out and "[2,   200] loss: " in out
+    accuracy_line = next(line for line in out.splitlines() if line.startswith("Test accuracy: "))
     assert float(accuracy_line.split()[-1].rstrip("%")) > 50
     assert model.is_file()
-    evaluated = run("evaluate", str(model), "--data", str(small_mnist))
-    assert evaluated.returncode == 0, evaluated.stderr
-    assert evaluated.stdout.strip() == accuracy_line
+    status, out, err = run(capsys, "evaluate", str(model), "--data", str(small_mnist))
+    assert status == 0, err
+    assert out.strip() == accuracy_line
 
 
-def test_fetch_verifies_files_that_are_already_there(mnist_dir):
-    result = run("fetch", "--data", str(mnist_dir))
-    assert result.returncode == 0
-    assert "all four files verified" in result.stdout
+def test_train_with_the_default_options_trains_the_network_of_trained_lenet(small_mnist, tmp_path, capsys):
+    import mnistcnn
+
+    model = tmp_path / "lenet.pt"
+    status, _, err = run(capsys, "train", "--epochs", "1", "--data", str(small_mnist), "--save", str(model))
+    assert status == 0, err
+    expected = mnistcnn.trained_lenet(1, data=small_mnist, device="cpu")
+    saved = mnistcnn.load_net(model, device="cpu")
+    assert all(torch.equal(a, b) for a, b in zip(saved.state_dict().values(), expected.state_dict().values()))
 
 
-def test_missing_data_offline_exits_with_status_3_and_says_what_to_do(tmp_path):
-    result = run("train", "--data", str(tmp_path / "empty"))
-    assert result.returncode == 3
-    assert "MNISTCNN_DATA" in result.stderr and "Traceback" not in result.stderr
+def test_fetch_verifies_files_that_are_already_there(mnist_dir, capsys):
+    status, out, _ = run(capsys, "fetch", "--data", str(mnist_dir))
+    assert status == 0
+    assert "all four files verified" in out
 
 
-def test_an_unreadable_model_file_exits_with_status_4(tmp_path, small_mnist):
+def test_missing_data_offline_exits_with_status_3_and_says_what_to_do(tmp_path, capsys):
+    status, _, err = run(capsys, "train", "--data", str(tmp_path / "empty"))
+    assert status == 3
+    assert "MNISTCNN_DATA" in err and "Traceback" not in err
+
+
+def test_an_unreadable_model_file_exits_with_status_4(tmp_path, small_mnist, capsys):
     bad = tmp_path / "bad.pt"
     bad.write_text("nonsense")
-    result = run("evaluate", str(bad), "--data", str(small_mnist))
-    assert result.returncode == 4
-    assert "bad.pt" in result.stderr and "Traceback" not in result.stderr
+    status, _, err = run(capsys, "evaluate", str(bad), "--data", str(small_mnist))
+    assert status == 4
+    assert "bad.pt" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("args", [["train", "--epochs", "0"], ["train", "--lr", "-1"], ["evaluate"], ["bogus"]])
-def test_wrong_usage_exits_with_status_2(args):
-    assert run(*args).returncode == 2
+def test_wrong_usage_exits_with_status_2(args, capsys):
+    status, _, err = run(capsys, *args)
+    assert status == 2
+    assert "usage:" in err
 
 
-def test_asking_for_a_gpu_that_is_not_there_exits_with_status_5(small_mnist):
-    import torch
-
-    if torch.cuda.is_available():
-        pytest.skip("this machine has a GPU")
-    result = run("train", "--device", "cuda", "--data", str(small_mnist))
-    assert result.returncode == 5
-    assert "no CUDA GPU" in result.stderr
+def test_asking_for_a_gpu_that_is_not_there_exits_with_status_5(small_mnist, monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    status, _, err = run(capsys, "train", "--device", "cuda", "--data", str(small_mnist))
+    assert status == 5
+    assert "no CUDA GPU" in err
