@@ -1,6 +1,11 @@
 """Maintainer tasks: ``nox -s docs`` builds and verifies the textbook, ``nox -s tests`` runs the unit tests.
 
-CPU sessions pin ``torch==2.13.0``. The CUDA sessions (``tests-cuda``, ``docs-cuda``)
+CPU sessions pin ``torch==2.13.0``. The declared ranges are tested: ``tests-oldest`` runs
+the unit tests with the oldest Python, torch, numpy, matplotlib and pytest that
+``pyproject.toml`` declares, installed exactly; ``tests-latest`` with the newest that pip
+installs, on the newest Python. ``notebooks`` runs the solution notebooks of a built site
+in a fresh environment holding only what a student installs, with the oldest declared
+torch and with the newest. The CUDA sessions (``tests-cuda``, ``docs-cuda``)
 install torch from PyPI (a CUDA build on Linux) and refuse to run unless CUDA is
 really usable. On a GPU machine without network whose interpreter already has CUDA
 torch and the project's dependencies, run them in that interpreter:
@@ -15,6 +20,7 @@ site checks), ``--only q05`` (run only the matching examples).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -26,6 +32,18 @@ DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 CPU_TORCH = "torch==2.13.0"
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+PROJECT = nox.project.load_toml(ROOT / "pyproject.toml")["project"]
+NEWEST_PYTHON = "3.13"
+
+
+def _floors() -> dict[str, str]:
+    """The oldest version that ``pyproject.toml`` declares of each runtime and test dependency."""
+    specs = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["test"]]
+    return dict(re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", spec.split(";")[0].strip()).groups() for spec in specs)
+
+
+OLDEST_PYTHON = re.fullmatch(r">=(3\.[0-9]+)", PROJECT["requires-python"]).group(1)
+OLDEST_TORCH = f"torch=={_floors()['torch']}"
 
 nox.options.sessions = ["tests", "docs"]
 nox.options.reuse_venv = "yes"
@@ -64,11 +82,77 @@ def _require_cuda(session: nox.Session) -> None:
     )
 
 
+def _versions(session: nox.Session) -> None:
+    session.run(
+        "python",
+        "-c",
+        "import sys, numpy, torch; print('Python', sys.version.split()[0], "
+        "'· torch', torch.__version__, '· numpy', numpy.__version__)",
+    )
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The unit tests, on the CPU."""
     _install(session, "test", CPU_TORCH)
-    session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs, env=_env())
+    session.run(_python(session), "-m", "pytest", *session.posargs, env=_env())
+
+
+@nox.session(name="tests-oldest", python=OLDEST_PYTHON)
+def tests_oldest(session: nox.Session) -> None:
+    """The unit tests with the oldest Python and dependencies that pyproject.toml declares, exactly."""
+    session.install("-e", ".[test]", *(f"{name}=={version}" for name, version in _floors().items()))
+    _versions(session)
+    session.run("python", "-m", "pytest", *session.posargs, env=_env())
+
+
+@nox.session(name="tests-latest", python=NEWEST_PYTHON)
+def tests_latest(session: nox.Session) -> None:
+    """The unit tests with the newest torch and numpy that pip installs, on the newest Python."""
+    session.install("--upgrade", "-e", ".[test]", "torch", "numpy")
+    _versions(session)
+    session.run("python", "-m", "pytest", *session.posargs, env=_env())
+
+
+def _solution_notebooks() -> list[Path]:
+    """The site's downloadable solution notebooks, one per page, in page order."""
+    found = {p.name: p for p in (BUILD / "html" / "_downloads").rglob("q[0-9][0-9]_*.ipynb")}
+    return [found[name] for name in sorted(found) if not name.endswith("_exercise.ipynb")]
+
+
+@nox.session
+@nox.parametrize(
+    "python,torch",
+    [(OLDEST_PYTHON, OLDEST_TORCH), (NEWEST_PYTHON, "torch")],
+    ids=["oldest-torch", "newest-torch"],
+)
+def notebooks(session: nox.Session, torch: str) -> None:
+    """Run every downloaded solution notebook of the built site, with only what a student installs.
+
+    The virtual environment holds mnistcnn with its ``plot`` extra and torch, plus what runs
+    a notebook (nbclient, nbformat, ipykernel): no docs toolchain. The notebooks share one
+    new cache folder, in page order, so that Q31 and Q33 load the networks Q30 and Q32
+    trained with this torch; the build's cache is not used, since its networks were trained
+    by the build's torch. On the newest torch, a warning fails its cell.
+    """
+    pages = _solution_notebooks()
+    if len(pages) != 33:
+        session.error(f"expected the 33 solution notebooks of a built site, found {len(pages)}: run `nox -s docs`")
+    session.install(torch, ".[plot]", "nbclient", "nbformat", "ipykernel")
+    session.run(
+        "python",
+        "-c",
+        "import importlib.util, sys; sys.exit('sphinx is installed: not a student environment' "
+        "if importlib.util.find_spec('sphinx') else 0)",
+    )
+    env = {
+        **_env(),
+        "MNISTCNN_CACHE": session.create_tmp() + "/cache",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+    shutil.rmtree(env["MNISTCNN_CACHE"], ignore_errors=True)
+    strict = ["--warnings-are-errors"] if torch == "torch" else []
+    session.run("python", str(ROOT / "tests" / "run_notebooks.py"), *strict, *map(str, pages), env=env)
 
 
 @nox.session(name="tests-cuda")
