@@ -1,22 +1,29 @@
 """The benchmark's pieces: LeNet's FLOPs per image, calls taking turns, the CPU step profile."""
 
+import itertools
+
 import pytest
 import torch
 
-from mnistcnn.bench import _in_turns, cpu_step_profile, lenet_flops_per_image
+from mnistcnn.bench import _timer, cpu_step_profile, in_turns, lenet_flops_per_image
 
 
-def test_lenet_costs_563280_flops_forward_and_1517040_to_train_per_image():
-    assert lenet_flops_per_image() == (563_280, 1_517_040)
+def test_the_flop_counter_finds_the_flops_of_lenets_layers_worked_out_by_hand():
+    # A multiply-add is 2 FLOPs. Forward: conv1 2·(6·24·24)·(1·5·5), conv2 2·(16·8·8)·(6·5·5),
+    # the fully connected layers 2·(256·120 + 120·84 + 84·10). Backward: twice the forward
+    # (gradients of the weights and of the inputs), less conv1's input gradient, not needed.
+    conv1 = 2 * (6 * 24 * 24) * (1 * 5 * 5)
+    forward = conv1 + 2 * (16 * 8 * 8) * (6 * 5 * 5) + 2 * (256 * 120 + 120 * 84 + 84 * 10)
+    assert lenet_flops_per_image() == (forward, 3 * forward - conv1)
 
 
-def test_calls_take_turns_after_an_untimed_warm_up_round():
+def test_timers_take_turns_and_each_gets_one_time_per_round():
     calls = []
-    times = _in_turns(
-        torch.device("cpu"), {"a": lambda r: calls.append(("a", r)), "b": lambda r: calls.append(("b", r))}, 2
-    )
-    assert calls == [("a", 0), ("b", 0), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
-    assert {name: len(seconds) for name, seconds in times.items()} == {"a": 2, "b": 2}
+    cpu = torch.device("cpu")
+    timers = [_timer(lambda name=name: calls.append(name), name, "turns", cpu) for name in ("a", "b")]
+    measurements = in_turns(timers, rounds=3)
+    assert [name for name, _ in itertools.groupby(calls)] == ["a", "b"] * 3
+    assert {m.task_spec.sub_label: len(m.times) for m in measurements} == {"a": 3, "b": 3}
 
 
 def test_the_cpu_profile_accounts_for_every_kind_of_work_in_a_training_step(small_tensors):
