@@ -102,13 +102,18 @@ _OPERATOR_KINDS = {
     "ReLU": ("relu", "clamp_min", "threshold_backward"),
     "fully connected": ("addmm", "aten::mm"),
     "loss": ("log_softmax", "nll_loss"),
-    "SGD update": ("sgd",),
 }
 
 
-def _kind(operator: str) -> str:
+def _kind(event) -> str:
+    """The kind of work of one profiled ATen operator: what it computes, or the update it is part of."""
+    parent = event.cpu_parent
+    while parent is not None:
+        if parent.name.startswith("Optimizer.step"):
+            return "SGD update"
+        parent = parent.cpu_parent
     return next(
-        (kind for kind, fragments in _OPERATOR_KINDS.items() if any(f in operator for f in fragments)),
+        (kind for kind, fragments in _OPERATOR_KINDS.items() if any(f in event.name for f in fragments)),
         "other operators",
     )
 
@@ -138,10 +143,10 @@ def cpu_step_profile(xtrain: torch.Tensor, ltrain: torch.Tensor, steps: int = 50
     wall = _timer(epoch, "backprop_deep", "one epoch", torch.device("cpu")).timeit(1).median
     with profile(activities=[ProfilerActivity.CPU]) as profiler:
         epoch()
-    spent = dict.fromkeys([*_OPERATOR_KINDS, "other operators"], 0.0)
-    for event in profiler.key_averages():
-        if event.key.startswith("aten::"):
-            spent[_kind(event.key)] += event.self_cpu_time_total / 1e6
+    spent = dict.fromkeys([*_OPERATOR_KINDS, "SGD update", "other operators"], 0.0)
+    for event in profiler.events():
+        if event.name.startswith("aten::"):
+            spent[_kind(event)] += event.self_cpu_time_total / 1e6
     return {"minibatch": wall / steps, "operators": {kind: seconds / steps for kind, seconds in spent.items()}}
 
 
