@@ -135,9 +135,6 @@ def notebooks(session: nox.Session, torch: str) -> None:
     trained with this torch; the build's cache is not used, since its networks were trained
     by the build's torch. On the newest torch, a warning fails its cell.
     """
-    pages = _solution_notebooks()
-    if len(pages) != 33:
-        session.error(f"expected the 33 solution notebooks of a built site, found {len(pages)}: run `nox -s docs`")
     session.install(torch, ".[plot]", "nbclient", "nbformat", "ipykernel")
     session.run(
         "python",
@@ -145,6 +142,9 @@ def notebooks(session: nox.Session, torch: str) -> None:
         "import importlib.util, sys; sys.exit('sphinx is installed: not a student environment' "
         "if importlib.util.find_spec('sphinx') else 0)",
     )
+    pages = _solution_notebooks()
+    if len(pages) != 33:
+        session.error(f"expected the 33 solution notebooks of a built site, found {len(pages)}: run `nox -s docs`")
     env = {
         **_env(),
         "MNISTCNN_CACHE": session.create_tmp() + "/cache",
