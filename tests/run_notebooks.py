@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import torch
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -43,7 +44,9 @@ def run_notebook(path: Path, warnings_are_errors: bool) -> str | None:
     """Run one notebook; the reason it failed, or None."""
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
-        client = NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": folder}})
+        # The kernel talks to this process over local sockets (IPC), not over TCP.
+        kernel = KernelManager(kernel_name="python3", transport="ipc", connection_file=f"{folder}/kernel.json")
+        client = NotebookClient(notebook, km=kernel, timeout=900, resources={"metadata": {"path": folder}})
         client.reset_execution_trackers()
         with client.setup_kernel():
             if warnings_are_errors:
