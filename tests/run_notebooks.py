@@ -46,18 +46,28 @@ def run_notebook(path: Path, warnings_are_errors: bool) -> str | None:
     with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
         # The kernel talks to this process over local sockets (IPC), not over TCP.
         kernel = KernelManager(kernel_name="python3", transport="ipc", connection_file=f"{folder}/kernel.json")
-        client = NotebookClient(notebook, km=kernel, timeout=900, resources={"metadata": {"path": folder}})
+        client = NotebookClient(
+            notebook, km=kernel, timeout=900, startup_timeout=300, resources={"metadata": {"path": folder}}
+        )
         client.reset_execution_trackers()
-        with client.setup_kernel():
-            if warnings_are_errors:
-                client.execute_cell(nbformat.v4.new_code_cell(WARNINGS_ARE_ERRORS), 0)
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code":
-                    continue
-                try:
-                    client.execute_cell(cell, index)
-                except CellExecutionError as err:
-                    return f"cell {index + 1} of {len(notebook.cells)} ({_first_line(cell)}): {err.ename}: {err.evalue}"
+        try:
+            with client.setup_kernel():
+                if warnings_are_errors:
+                    client.execute_cell(nbformat.v4.new_code_cell(WARNINGS_ARE_ERRORS), 0)
+                for index, cell in enumerate(notebook.cells):
+                    if cell.cell_type != "code":
+                        continue
+                    try:
+                        client.execute_cell(cell, index)
+                    except CellExecutionError as err:
+                        where = f"cell {index + 1} of {len(notebook.cells)} ({_first_line(cell)})"
+                        return f"{where}: {err.ename}: {err.evalue}"
+        except RuntimeError as err:  # the kernel did not start or died
+            return f"the kernel failed: {err}"
+        finally:
+            # A kernel manager handed to nbclient is the caller's to shut down.
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=True)
     return None
 
 
