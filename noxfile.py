@@ -30,7 +30,13 @@ DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 CPU_TORCH = "torch==2.13.0"
 # Files the docs build writes into the source tree: docs-live must not rebuild when they change.
-BUILD_OUTPUTS = ("docs/_build", "docs/auto_examples", "docs/jupyter_execute", "docs/sg_execution_times.rst")
+BUILD_OUTPUTS = (
+    "docs/_build",
+    "docs/auto_examples",
+    "docs/generated",
+    "docs/jupyter_execute",
+    "docs/sg_execution_times.rst*",  # and its temporary .new
+)
 
 nox.options.sessions = ["tests", "docs"]
 nox.options.reuse_venv = "yes"

@@ -76,9 +76,9 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "image_srcset": ["2x"],
     "first_notebook_cell": repository.first_notebook_cell(REPOSITORY),
-    # Every name of mnistcnn in a code cell links to its API entry, under its full module
-    # path as the API page documents it; the API page lists the pages that use each name.
-    "reference_url": {"mnistcnn": None},
+    # Every name of mnistcnn in a code cell links to its API entry (sphinx-gallery resolves
+    # them against this site), under its full module path as the API page documents it
+    # (see _ext/api_examples.py); the API page lists the pages that use each name.
     "prefer_full_module": {r"mnistcnn\."},
     "doc_module": ("mnistcnn",),
     "backreferences_dir": "generated/backreferences",
