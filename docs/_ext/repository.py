@@ -72,10 +72,12 @@ def first_notebook_cell(repository: Repository | None) -> str:
             "# which brings torch, numpy and matplotlib.\n" + data + "%matplotlib inline"
         )
     return (
-        "# This notebook is a page of the mnistcnn textbook. The next line installs the mnistcnn\n"
-        "# package from its repository, with matplotlib; a torch already installed is kept.\n"
+        "# This notebook is a page of the mnistcnn textbook. Where the mnistcnn package is not\n"
+        "# installed yet, as in Colab, the lines below install it from its repository, with\n"
+        "# matplotlib; a torch already installed is kept.\n"
         + data
-        + f'%pip install "{pip_requirement(repository)}"\n'
+        + "try:\n    import mnistcnn\nexcept ImportError:\n"
+        + f'    %pip install "{pip_requirement(repository)}"\n'
         + "%matplotlib inline"
     )
 

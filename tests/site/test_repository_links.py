@@ -55,7 +55,7 @@ def check_links_to(html: Path, repo: repository.Repository) -> None:
             assert published.is_file(), f"{url} names no notebook of the site"
             downloaded = _downloaded(page, soup, published.name)
             assert published.read_bytes() == downloaded.read_bytes(), f"{url} differs from the download"
-            assert install in _first_cell(published).splitlines(), url
+            assert install in [line.strip() for line in _first_cell(published).splitlines()], url
         section = page.parent.name
         edit = soup.select_one("div.edit-this-page a")["href"]
         assert edit == f"{repo.url}/edit/{repo.branch}/examples/{section}/{stem}.py"
