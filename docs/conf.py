@@ -15,6 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).parent.resolve()
 sys.path.insert(0, str(HERE / "_ext"))
 
+import repository  # noqa: E402
 import textbook  # noqa: E402
 
 import mnistcnn  # noqa: E402
@@ -34,8 +35,17 @@ extensions = [
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "myst_nb",
+    "sphinx_copybutton",
     "textbook",
+    "repository",
+    "api_examples",
 ]
+
+# Where the site's repository is, from the build environment (None in a local build): the
+# Colab and source links, the notebooks' first cell and the install instructions follow it.
+REPOSITORY = repository.from_environment()
+if REPOSITORY is not None:
+    tags.add("repository")  # noqa: F821 (Sphinx provides `tags` to conf.py)
 
 EXECUTE = os.environ.get("MNISTCNN_DOCS_EXEC", "1") != "0"
 ONLY = os.environ.get("MNISTCNN_DOCS_ONLY", "")
@@ -65,15 +75,13 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "matplotlib_animations": False,
     "image_srcset": ["2x"],
-    "first_notebook_cell": (
-        "# This notebook is a page of the mnistcnn textbook. It needs the mnistcnn package\n"
-        "# (from a checkout of the project: pip install -e /path/to/mnistcnn), which brings\n"
-        "# torch, numpy and matplotlib. MNIST is downloaded on first use into\n"
-        "# ~/.cache/mnistcnn/mnist; to use a folder that already holds the four files, run\n"
-        "#     import os; os.environ['MNISTCNN_DATA'] = '/path/to/mnist'\n"
-        "# before the first cell that loads data.\n"
-        "%matplotlib inline"
-    ),
+    "first_notebook_cell": repository.first_notebook_cell(REPOSITORY),
+    # Every name of mnistcnn in a code cell links to its API entry (sphinx-gallery resolves
+    # them against this site), under its full module path as the API page documents it
+    # (see _ext/api_examples.py); the API page lists the pages that use each name.
+    "prefer_full_module": {r"mnistcnn\."},
+    "doc_module": ("mnistcnn",),
+    "backreferences_dir": "generated/backreferences",
 }
 
 # Notebook pages (MyST-NB): executed at every read, a failing cell fails the build.
@@ -81,7 +89,16 @@ nb_execution_mode = "force" if EXECUTE else "off"
 nb_execution_raise_on_error = True
 nb_execution_timeout = 300
 nb_merge_streams = True
-myst_enable_extensions = ["dollarmath", "colon_fence"]
+myst_enable_extensions = ["dollarmath", "colon_fence", "substitution"]
+myst_substitutions = {
+    "pip_install_from_repository": (
+        f'```bash\npip install "{repository.pip_requirement(REPOSITORY)}"\n```' if REPOSITORY else ""
+    ),
+}
+
+# The copy button leaves out the prompts of Python sessions and shells.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
 exclude_patterns = [
@@ -104,4 +121,4 @@ html_theme = "furo"
 html_title = "mnistcnn — an executable textbook"
 html_static_path = ["_static"]
 html_css_files = ["textbook.css"]
-html_theme_options = {"navigation_with_keys": True}
+html_theme_options = {"navigation_with_keys": True, **repository.furo_options(REPOSITORY)}

@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
 
     fetch = commands.add_parser("fetch", help="download the MNIST files (if missing) and verify their MD5")
     fetch.add_argument("--data", metavar="DIR", help="where to put them (default as for train)")
+    fetch.add_argument(
+        "--check-mirrors",
+        action="store_true",
+        help="instead, download every file from every mirror, check its MD5 and keep nothing",
+    )
 
     train = commands.add_parser(
         "train",
@@ -110,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         _positive(parser, args, "epochs", "batch_size", "lr")
     try:
+        if args.command == "fetch" and args.check_mirrors:
+            failures = data.check_mirrors()
+            for failure in failures:
+                print(f"error: {failure}", file=sys.stderr)
+            print("Every mirror serves the four files intact" if not failures else f"{len(failures)} failures")
+            return EXIT_DATA if failures else 0
         if args.command == "fetch":
             folder = data.fetch(args.data)
             print(f"MNIST is ready in {folder} (all four files verified)")

@@ -11,8 +11,10 @@ Where the files are looked for, first match wins:
 2. the environment variable ``MNISTCNN_DATA``;
 3. ``<cache>/mnist``, where ``<cache>`` is ``MNISTCNN_CACHE`` or ``~/.cache/mnistcnn``.
 
-Missing files are downloaded from the public mirrors in :data:`MIRRORS`, tried in
-turn, and kept only if their MD5 matches the official one.
+Each file counts in its gzip form, as distributed, or decompressed. Missing files are
+downloaded from the public mirrors in :data:`MIRRORS`, tried in turn, and kept only if
+their MD5 matches the official one; :func:`check_mirrors` proves that every mirror
+still serves them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "MIRRORS",
     "MNISTError",
     "cache_dir",
+    "check_mirrors",
     "data_dir",
     "fetch",
     "read_idx",
@@ -60,11 +63,11 @@ RAW_FILES = {
     "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
 }
 
-#: Public mirrors of the original files, tried in this order.
+#: Public mirrors of the original files, tried in this order. (yann.lecun.com no longer
+#: serves them.)
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
 )
 
 _SPLITS = {
@@ -100,6 +103,18 @@ def data_dir(path: str | os.PathLike | None = None) -> Path:
     return cache_dir() / "mnist"
 
 
+def _idx_file(folder: Path, stem: str) -> tuple[Path, str]:
+    """The file that holds the IDX data ``stem`` in ``folder``, and its official MD5.
+
+    The gzip file as distributed if it is there, else the decompressed file if that is
+    there, else the gzip file's path, where a download puts it.
+    """
+    raw = folder / stem
+    if raw.is_file() and not (folder / f"{stem}.gz").is_file():
+        return raw, RAW_FILES[stem]
+    return folder / f"{stem}.gz", FILES[f"{stem}.gz"]
+
+
 def _md5(path: Path) -> str:
     digest = hashlib.md5()
     with open(path, "rb") as f:
@@ -125,6 +140,18 @@ def _download(url: str, target: Path, md5: str, timeout: float) -> None:
         os.replace(tmp, target)  # atomic: the name appears only once the content is right
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _mirrors(mirrors: tuple[str, ...] | list[str] | None) -> tuple[str, ...] | list[str]:
+    """The mirrors given, else those of ``MNISTCNN_MIRRORS`` (comma-separated), else :data:`MIRRORS`."""
+    if mirrors is not None:
+        return mirrors
+    env = os.environ.get("MNISTCNN_MIRRORS")
+    return [m.strip() for m in env.split(",") if m.strip()] if env else MIRRORS
+
+
+def _url(mirror: str, name: str) -> str:
+    return mirror.rstrip("/") + "/" + name
 
 
 def fetch(
@@ -162,14 +189,9 @@ def fetch(
         its MD5 check.
     """
     folder = data_dir(path)
-    if mirrors is None:
-        env = os.environ.get("MNISTCNN_MIRRORS")
-        mirrors = [m.strip() for m in env.split(",") if m.strip()] if env else MIRRORS
-    for name, md5 in FILES.items():
-        target = folder / name
-        raw = folder / name.removesuffix(".gz")
-        if not target.is_file() and raw.is_file():
-            target, md5 = raw, RAW_FILES[raw.name]
+    mirrors = _mirrors(mirrors)
+    for name in FILES:
+        target, md5 = _idx_file(folder, name.removesuffix(".gz"))
         if target.is_file():
             if verify and _md5(target) != md5:
                 raise MNISTError(
@@ -183,7 +205,7 @@ def fetch(
             raise MNISTError(f"cannot create the data folder {folder}: {err}") from err
         failures = []
         for mirror in mirrors:
-            url = mirror.rstrip("/") + "/" + name
+            url = _url(mirror, name)
             print(f"Downloading {url}", file=sys.stderr)
             try:
                 _download(url, target, md5, timeout)
@@ -201,24 +223,20 @@ def fetch(
     return folder
 
 
-def _open_raw(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise MNISTError(f"{path}: cannot read it ({err}). Delete it and fetch the data again.") from err
-
-
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one IDX file of unsigned bytes (gzip-compressed or raw).
+    """Read one IDX file of unsigned bytes, gzip-compressed if its name ends in ``.gz``.
 
     Returns an array of shape ``(count,)`` for labels or ``(count, rows, cols)``
     for images. The header is checked against the file's size, so a wrong magic
     number or a truncated file raises :class:`MNISTError` naming the file.
     """
     path = Path(path)
-    data = _open_raw(path)
+    try:
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise MNISTError(f"{path}: cannot read it ({err}). Delete it and fetch the data again.") from err
     if len(data) < 4:
         raise MNISTError(f"{path}: too short to be an IDX file ({len(data)} bytes)")
     magic = int.from_bytes(data[:4], "big")
@@ -243,19 +261,57 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     return np.frombuffer(bytearray(data), dtype=np.uint8, offset=header).reshape(shape)
 
 
-def _split_files(dataset: str, folder: Path) -> tuple[Path, Path]:
+def check_mirrors(mirrors: tuple[str, ...] | list[str] | None = None, *, timeout: float = 30.0) -> list[str]:
+    """Download the four files from every mirror and check their MD5; keep nothing.
+
+    Parameters
+    ----------
+    mirrors
+        Base URLs to check; default as for :func:`fetch`.
+    timeout
+        Seconds to wait for a mirror.
+
+    Returns
+    -------
+    list of str
+        One line per file that a mirror failed to serve intact (URL and reason);
+        empty when every mirror serves every file with its official MD5.
+    """
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="mnistcnn-mirrors-") as tmp:
+        for mirror in _mirrors(mirrors):
+            for name, md5 in FILES.items():
+                url = _url(mirror, name)
+                print(f"Checking {url}", file=sys.stderr)
+                try:
+                    _download(url, Path(tmp) / name, md5, timeout)
+                except (OSError, http.client.HTTPException, MNISTError) as err:
+                    failures.append(f"{url}: {err}")
+    return failures
+
+
+def _read_split(dataset: str, path: str | os.PathLike | None) -> tuple[np.ndarray, np.ndarray]:
+    """One split as read from its files: images N×28×28 and labels N, both ``uint8``."""
     try:
-        images, labels = _SPLITS[dataset]
+        stems = _SPLITS[dataset]
     except KeyError:
         raise ValueError(f"dataset must be 'training' or 'testing', not {dataset!r}") from None
-
-    def find(stem: str) -> Path:
-        for candidate in (folder / f"{stem}.gz", folder / stem):
-            if candidate.is_file():
-                return candidate
-        return folder / f"{stem}.gz"
-
-    return find(images), find(labels)
+    folder = data_dir(path)
+    if not all(_idx_file(folder, stem)[0].is_file() for stem in stems):
+        fetch(folder, verify=False)
+    images_file, labels_file = (_idx_file(folder, stem)[0] for stem in stems)
+    images = read_idx(images_file)
+    labels = read_idx(labels_file)
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise MNISTError(f"{images_file}: expected images of 28×28, found shape {images.shape}")
+    if labels.ndim != 1:
+        raise MNISTError(f"{labels_file}: expected a vector of labels, found shape {labels.shape}")
+    if len(images) != len(labels):
+        raise MNISTError(
+            f"{images_file} holds {len(images)} images but {labels_file} holds {len(labels)} "
+            "labels; the two files do not belong together."
+        )
+    return images, labels
 
 
 def load(dataset: str = "training", path: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -275,22 +331,7 @@ def load(dataset: str = "training", path: str | os.PathLike | None = None) -> tu
     labels : numpy.ndarray
         ``uint8`` vector of N digits.
     """
-    folder = data_dir(path)
-    images_file, labels_file = _split_files(dataset, folder)
-    if not (images_file.is_file() and labels_file.is_file()):
-        fetch(folder, verify=False)
-        images_file, labels_file = _split_files(dataset, folder)
-    images = read_idx(images_file)
-    labels = read_idx(labels_file)
-    if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise MNISTError(f"{images_file}: expected images of 28×28, found shape {images.shape}")
-    if labels.ndim != 1:
-        raise MNISTError(f"{labels_file}: expected a vector of labels, found shape {labels.shape}")
-    if len(images) != len(labels):
-        raise MNISTError(
-            f"{images_file} holds {len(images)} images but {labels_file} holds {len(labels)} "
-            "labels; the two files do not belong together."
-        )
+    images, labels = _read_split(dataset, path)
     return images.reshape(len(images), 784).T, labels
 
 
@@ -313,8 +354,8 @@ def load_tensors(
     labels : torch.Tensor
         ``int64`` class indices, the dtype :class:`torch.nn.CrossEntropyLoss` wants.
     """
-    images, labels = load(dataset, path)
-    x = torch.from_numpy(normalize(images.T).reshape(-1, 1, 28, 28))
+    images, labels = _read_split(dataset, path)
+    x = torch.from_numpy(normalize(images)).unsqueeze(1)
     y = torch.from_numpy(labels.astype(np.int64))
     if device is not None:
         x, y = x.to(device), y.to(device)

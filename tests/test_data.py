@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import shutil
 
@@ -11,7 +12,7 @@ import pytest
 import torch
 
 from mnistcnn import MNISTError, load, load_tensors, normalize, read_idx, show
-from mnistcnn.data import FILES, data_dir
+from mnistcnn.data import FILES, RAW_FILES, data_dir
 
 from .conftest import write_idx
 
@@ -154,8 +155,34 @@ def test_data_folder_comes_from_argument_then_environment_then_cache(tmp_path, m
     assert data_dir() == tmp_path / "cache" / "mnist"
 
 
-def test_the_checksums_are_those_of_the_official_files():
-    assert len(FILES) == 4 and all(len(md5) == 32 for md5 in FILES.values())
+def test_the_checksums_are_those_of_the_real_files_compressed_and_decompressed(mnist_dir):
+    assert sorted(RAW_FILES) == sorted(name.removesuffix(".gz") for name in FILES)
+    for name, md5 in FILES.items():
+        compressed = (mnist_dir / name).read_bytes()
+        assert hashlib.md5(compressed).hexdigest() == md5, name
+        assert hashlib.md5(gzip.decompress(compressed)).hexdigest() == RAW_FILES[name.removesuffix(".gz")], name
+
+
+def test_a_folder_of_decompressed_files_is_read_like_the_distributed_one(tmp_path, mnist_dir):
+    for name in FILES:
+        (tmp_path / name.removesuffix(".gz")).write_bytes(gzip.decompress((mnist_dir / name).read_bytes()))
+    images, labels = load("testing", tmp_path)
+    expected_images, expected_labels = load("testing", mnist_dir)
+    assert np.array_equal(images, expected_images) and np.array_equal(labels, expected_labels)
+
+
+def test_the_distributed_file_wins_over_a_decompressed_one_beside_it(small_mnist, tmp_path, mnist_arrays):
+    folder = tmp_path / "both"
+    shutil.copytree(small_mnist, folder)
+    write_idx(folder / "t10k-labels-idx1-ubyte", mnist_arrays["t10k-labels-idx1-ubyte"][:7], compress=False)
+    _, labels = load("testing", folder)
+    assert len(labels) == 500
+
+
+def test_a_raw_file_named_like_a_gzip_file_is_rejected_with_its_name(tmp_path, mnist_arrays):
+    path = write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", mnist_arrays["t10k-labels-idx1-ubyte"], compress=False)
+    with pytest.raises(MNISTError, match=r"t10k-labels-idx1-ubyte\.gz: cannot read it"):
+        read_idx(path)
 
 
 def test_show_draws_a_digit_headless_and_returns_its_axes(small_mnist):

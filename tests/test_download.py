@@ -6,13 +6,15 @@ import contextlib
 import functools
 import http.server
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 
 from mnistcnn import MNISTError, fetch
-from mnistcnn.data import FILES
+from mnistcnn.cli import main
+from mnistcnn.data import FILES, check_mirrors
 
 
 class _Mirror(http.server.SimpleHTTPRequestHandler):
@@ -120,3 +122,29 @@ def test_decompressed_files_count_as_present_and_are_verified(tmp_path, mnist_di
     labels.write_bytes(labels.read_bytes()[:-1] + b"\x09")
     with pytest.raises(MNISTError, match="t10k-labels-idx1-ubyte is not the official MNIST file"):
         fetch(folder)
+
+
+def test_the_mirror_check_passes_when_every_mirror_serves_the_official_files_and_keeps_nothing(
+    serve, tmp_path, monkeypatch
+):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert check_mirrors([serve("good"), serve("good")]) == []
+    assert _left_in(scratch) == []
+
+
+def test_the_mirror_check_names_each_file_a_mirror_serves_wrong(serve):
+    good, corrupt = serve("good"), serve("corrupt")
+    failures = check_mirrors([good, corrupt])
+    assert len(failures) == len(FILES)
+    assert all(failure.startswith(corrupt) and "MD5 is" in failure for failure in failures)
+
+
+def test_fetch_check_mirrors_on_the_command_line_fails_for_a_missing_mirror(serve, monkeypatch, capsys):
+    monkeypatch.setenv("MNISTCNN_MIRRORS", f"{serve('good')},{serve('missing')}")
+    assert main(["fetch", "--check-mirrors"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("404") == len(FILES)
+    monkeypatch.setenv("MNISTCNN_MIRRORS", serve("good"))
+    assert main(["fetch", "--check-mirrors"]) == 0
