@@ -6,6 +6,8 @@ options, change what is executed:
 * ``MNISTCNN_DOCS_EXEC=0``: run no example and no notebook cell (work on prose);
 * ``MNISTCNN_DOCS_ONLY=q05``: run only the examples whose file name matches;
 * ``MNISTCNN_DOCS_FORCE=1``: run every example again, even if nothing changed.
+
+The build extension is in ``_ext/`` (``textbook`` loads one module per job).
 """
 
 import os
@@ -16,8 +18,6 @@ HERE = Path(__file__).parent.resolve()
 sys.path.insert(0, str(HERE / "_ext"))
 
 import repository  # noqa: E402
-import textbook  # noqa: E402
-
 import mnistcnn  # noqa: E402
 
 project = "mnistcnn"
@@ -51,22 +51,19 @@ EXECUTE = os.environ.get("MNISTCNN_DOCS_EXEC", "1") != "0"
 ONLY = os.environ.get("MNISTCNN_DOCS_ONLY", "")
 FORCE = os.environ.get("MNISTCNN_DOCS_FORCE", "0") == "1"
 
-# sphinx-gallery only compares an example with its own last run; widen the key to the
-# torch version, the device and the mnistcnn sources (see textbook.invalidate_stale_examples).
-if EXECUTE:
-    textbook.invalidate_stale_examples(HERE.parent / "examples", HERE / "auto_examples", force=FORCE)
-textbook_fingerprint = textbook.environment_key() + ";mnistcnn=" + textbook.fingerprint_of_package()
-
+# sphinx-gallery reruns an example when its source changed; the extension's stale_examples
+# module also reruns it when torch, the device or the mnistcnn sources changed.
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": rf"/[^/]*{ONLY}[^/]*\.py$" if ONLY else r"/q\d\d_",
     "ignore_pattern": r"_exercise\.py$",
     "plot_gallery": "True" if EXECUTE else "False",
+    "run_stale_examples": FORCE,
     "within_subsection_order": "FileNameSortKey",
     "nested_sections": False,
     "remove_config_comments": True,
-    "reset_modules": ("matplotlib", "textbook.reset_example"),
+    "reset_modules": ("matplotlib", "provenance.reset_example"),
     "reset_modules_order": "before",
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,

@@ -1,0 +1,71 @@
+"""Each question's exercise, beside its page: files, downloads, and one zip for a course.
+
+After sphinx-gallery, every page gets ``qNN_topic_exercise.py`` (see :mod:`exercises`)
+and ``qNN_topic_exercise.ipynb`` (see :mod:`notebooks`) beside its own downloads, and its
+solution notebook is finished (:func:`notebooks.finish_solution_notebook`). All exercise
+notebooks go into ``mnistcnn_exercises.zip``, at the top of the gallery.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import nbformat
+from exercises import make_exercise
+from gallery import QUESTION_FILE, Page, pages
+from notebooks import exercise_notebook, finish_solution_notebook
+
+EXERCISE_ZIP = "mnistcnn_exercises.zip"
+# The last download link sphinx-gallery writes on a page (gen_rst.ZIP_DOWNLOAD).
+ZIP_DOWNLOAD_LINE = re.compile(r"(      :download:`Download zipped: .*\n)")
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def write_exercise(page: Page, gallery_conf: dict) -> Path:
+    """Write the page's exercise script and notebook beside it; return the notebook's path."""
+    exercise = page.target.with_name(page.target.stem + "_exercise.py")
+    _write_if_changed(exercise, make_exercise(page.source.read_text(encoding="utf-8"))[0])
+    notebook = exercise.with_suffix(".ipynb")
+    _write_if_changed(notebook, nbformat.writes(exercise_notebook(page.source, gallery_conf)) + "\n")
+    return notebook
+
+
+def write_exercises(app) -> None:
+    """builder-inited, after sphinx-gallery: the exercises, the finished solution notebooks, the zip."""
+    gallery_conf = app.config.sphinx_gallery_conf
+    notebooks = []
+    for page in pages(gallery_conf):
+        if page.target.with_suffix(".ipynb").is_file():
+            finish_solution_notebook(page)
+        notebooks.append(write_exercise(page, gallery_conf))
+    gallery = Path(app.srcdir, gallery_conf["gallery_dirs"])
+    with zipfile.ZipFile(gallery / EXERCISE_ZIP, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for notebook in notebooks:
+            archive.write(notebook, f"mnistcnn-exercises/{notebook.parent.name}/{notebook.name}")
+
+
+def add_downloads(app, docname, source) -> None:
+    """source-read: the exercise downloads, after the page's own."""
+    stem = docname.rsplit("/", 1)[-1]
+    if not QUESTION_FILE.match(stem + ".py"):
+        return
+    downloads = (
+        "\n    .. container:: sphx-glr-download sphx-glr-download-jupyter\n\n"
+        f"      :download:`Download exercise notebook: {stem}_exercise.ipynb <{stem}_exercise.ipynb>`\n"
+        "\n    .. container:: sphx-glr-download sphx-glr-download-python\n\n"
+        f"      :download:`Download exercise source code: {stem}_exercise.py <{stem}_exercise.py>`\n"
+    )
+    source[0] = ZIP_DOWNLOAD_LINE.sub(lambda m: m.group(1) + downloads, source[0], count=1)
+
+
+def setup(app):
+    # After sphinx-gallery has written the pages and their notebooks (builder-inited, priority 500).
+    app.connect("builder-inited", write_exercises, priority=850)
+    app.connect("source-read", add_downloads)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,72 @@
+"""Rerun a page when anything that decides its output changed, not only its source.
+
+sphinx-gallery reruns an example when the MD5 of its source changed. Before it runs the
+examples, this extension deletes the MD5 of every example whose wider key changed: the
+torch version, the device and, for the examples that import it, the source of
+``mnistcnn`` (:func:`example_key`). It also sets the config value
+``textbook_fingerprint`` to the same key for the package, so that Sphinx reads every
+document again (the API page, the executed MyST pages) when it changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gallery import pages
+
+
+def environment_key() -> str:
+    """What, besides an example's own source and the package, decides its output."""
+    import torch
+
+    from mnistcnn.device import pick_device
+
+    return f"torch={torch.__version__};device={pick_device().type}"
+
+
+def example_key(source: str) -> str:
+    """The key of an example's outputs besides its source: the package counts for the examples that use it."""
+    from mnistcnn.device import source_fingerprint
+
+    return environment_key() + (f";mnistcnn={source_fingerprint()}" if "mnistcnn" in source else "")
+
+
+def invalidate_stale_examples(gallery_conf: dict) -> list[str]:
+    """Delete sphinx-gallery's MD5 of every example whose key changed; return their names.
+
+    Without its MD5, sphinx-gallery runs an example again. The key is stored beside the
+    example's copy in the gallery (``qNN_topic.py.key``) for the next build.
+    """
+    invalidated = []
+    for page in pages(gallery_conf):
+        key = example_key(page.source.read_text(encoding="utf-8"))
+        key_file = Path(f"{page.target}.key")
+        md5_file = Path(f"{page.target}.md5")
+        if key_file.is_file() and key_file.read_text(encoding="utf-8") == key:
+            continue
+        if md5_file.is_file():
+            md5_file.unlink()
+            invalidated.append(page.source.name)
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(key, encoding="utf-8")
+    return invalidated
+
+
+def _invalidate(app) -> None:
+    if app.config.sphinx_gallery_conf["plot_gallery"]:
+        invalidate_stale_examples(app.config.sphinx_gallery_conf)
+
+
+def _set_fingerprint(app, config) -> None:
+    from mnistcnn.device import source_fingerprint
+
+    config.textbook_fingerprint = f"{environment_key()};mnistcnn={source_fingerprint()}"
+
+
+def setup(app):
+    app.add_config_value("textbook_fingerprint", "", "env")
+    app.connect("config-inited", _set_fingerprint)
+    # After sphinx-gallery has completed its configuration (priority 10), before it runs
+    # the examples (priority 500).
+    app.connect("builder-inited", _invalidate, priority=400)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
