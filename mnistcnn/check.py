@@ -405,16 +405,19 @@ def _check_notebook(exercise: Exercise, timeout: float, result_file: Path) -> di
             except DeadKernelError:
                 return {"verdict": ERROR, "message": f"{where}: the kernel died"}
             except CellExecutionError as err:
-                return _cell_error(where, exercise.code[index].source if index < len(exercise.code) else "", err)
+                return _cell_error(exercise, cells, where, err)
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 
-def _cell_error(where: str, source: str, err) -> dict:
-    """A failed cell, in a few lines: where, the exception, and the student's line."""
-    lines = re.findall(r"Cell In\[\d+\], line (\d+)", ANSI.sub("", str(err.traceback)))
-    line = int(lines[-1]) if lines else None
-    text = source.splitlines()[line - 1] if line and line <= len(source.splitlines()) else None
-    at = f"{where}, line {line}" if line else where
+def _cell_error(exercise: Exercise, cells: list, where: str, err) -> dict:
+    """A failed cell, in a few lines: the student's cell and line that raised, the exception, the line."""
+    frames = re.findall(r"Cell In\[(\d+)\], line (\d+)", ANSI.sub("", str(err.traceback)))
+    count, line = map(int, frames[-1]) if frames else (None, None)
+    ran = [i for i, cell in enumerate(cells[: len(exercise.code)]) if cell.get("execution_count") == count]
+    source = exercise.code[ran[0]].source if ran else ""
+    where = exercise.code[ran[0]].where if ran else where
+    text = source.splitlines()[line - 1] if ran and line <= len(source.splitlines()) else None
+    at = f"{where}, line {line}" if ran else where
     message = f"{at}: {err.ename}: {err.evalue}"
     return {"verdict": ERROR, "message": message + (f"\n    {text.strip()}" if text and text.strip() else "")}
 

@@ -228,3 +228,20 @@ def test_a_failed_assert_with_a_message_says_it_in_words():
         result["message"]
         == "check could not run at line 10: assert a < 1, \"the loss fell\"\nNameError: name 'a' is not defined"
     )
+
+
+def test_an_exception_raised_in_a_function_of_an_earlier_cell_names_that_cell_and_line(tmp_path):
+    import nbformat
+
+    cells = [
+        nbformat.v4.new_markdown_cell("Q05 · A question"),
+        nbformat.v4.new_code_cell("def ratio(a, b):\n    return a / b"),
+        nbformat.v4.new_code_cell("x = 1\ny = ratio(x, 0)"),
+        nbformat.v4.new_markdown_cell("## Check"),
+        nbformat.v4.new_code_cell("assert y == 1"),
+    ]
+    path = tmp_path / "my_answers.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    result = check_file(path)
+    assert (result.question, result.verdict) == (5, ERROR)
+    assert result.message == "cell 2, line 2: ZeroDivisionError: division by zero\n    return a / b"
