@@ -394,7 +394,7 @@ def _check_notebook(exercise: Exercise, timeout: float, result_file: Path) -> di
         resources={"metadata": {"path": str(exercise.path.parent)}},
     )
     deadline = time.monotonic() + timeout
-    with client.setup_kernel(env=_environment()):
+    with client.setup_kernel(env=_environment(), stderr=subprocess.DEVNULL):  # the kernel's own log
         for index, cell in enumerate(cells):
             where = exercise.code[index].where if index < len(exercise.code) else "the Check cell"
             client.timeout = max(1, round(deadline - time.monotonic()))
