@@ -352,12 +352,10 @@ def _check_script(exercise: Exercise, timeout: float, result_file: Path) -> dict
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-        result = json.loads(result_file.read_text()) if result_file.is_file() else {"message": ""}
-        return (
-            result
-            if result.get("verdict") != TIMED_OUT and "verdict" in result
-            else _timed_out(timeout, result["message"])
-        )
+        result = json.loads(result_file.read_text()) if result_file.is_file() else {}
+        if result.get("verdict") not in (None, TIMED_OUT):  # it had just finished
+            return result
+        return _timed_out(timeout, result.get("message"))
     if not result_file.is_file():
         tail = "\n".join(stderr.strip().splitlines()[-3:])
         return {"verdict": ERROR, "message": f"Python stopped with exit status {process.returncode}\n{tail}"}
