@@ -432,8 +432,9 @@ def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT) -> Result:
     except Exception as err:
         return Result(str(path), None, ERROR, f"cannot read the file: {err}", 0.0, "")
     if exercise.blanks:
+        count = "1 blank" if len(exercise.blanks) == 1 else f"{len(exercise.blanks)} blanks"
         left = "\n".join(f"{where}: {hint}" for where, hint in exercise.blanks)
-        outcome = {"verdict": NOT_ATTEMPTED, "message": f"{len(exercise.blanks)} blank(s) left to complete:\n{left}"}
+        outcome = {"verdict": NOT_ATTEMPTED, "message": f"{count} left to complete:\n{left}"}
     else:
         with tempfile.TemporaryDirectory(prefix="mnistcnn-check-") as folder:
             result_file = Path(folder) / "result.json"
