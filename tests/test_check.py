@@ -166,9 +166,15 @@ def test_syntax_errors_and_exceptions_are_errors_of_their_own_question_only(tmp_
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])
 def test_an_endless_loop_times_out_and_says_where(suffix, tmp_path):
     text = completed(page(5).read_text(encoding="utf-8"), lambda a: "while True:\n    pass\n" + a)
-    result = check_file(write(tmp_path, 5, text, suffix), timeout=10)
+    path = write(tmp_path, 5, text, suffix)
+    result = check_file(path, timeout=10)
     assert result.verdict == TIMED_OUT
-    assert re.search(r"still running at (line|cell) \d+ after 10 s", result.message)
+    if suffix == ".ipynb":  # the kernel's start is not counted: the loop is always reached
+        where = " at " + next(c.where for c in check.read_exercise(path).code if "while True" in c.source)
+    else:  # a busy machine may still be importing torch when the time is up
+        line = text.splitlines().index("while True:") + 1
+        where = f"( at line ({line}|{line + 1}))?"
+    assert re.fullmatch(rf"still running{where} after 10 s \(the time limit: --timeout\)", result.message)
     assert result.seconds < 30
 
 
