@@ -1,7 +1,8 @@
 """``python -m mnistcnn``: fetch the data, train a LeNet, evaluate a saved one.
 
-Exit status: 0 success, 2 wrong usage, 3 the MNIST data is missing or damaged,
-4 a saved network cannot be read, 5 the requested device is not available.
+Exit status: 0 success, 1 (``check``) a question did not pass, 2 wrong usage, 3 the
+MNIST data is missing or damaged, 4 a saved network cannot be read, 5 the requested
+device is not available.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 
 import torch
 
-from . import checkpoint, data
+from . import check, checkpoint, data
 from .device import DeviceError, describe_line, pick_device
 from .model import LeNet
 from .train import accuracy, backprop_deep
@@ -70,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="report the test accuracy of a saved network")
     evaluate.add_argument("model", metavar="FILE", help="weights written by `train --save`")
     _add_common(evaluate)
+
+    grade = commands.add_parser(
+        "check",
+        help="grade completed exercises with their pages' own checks",
+        description="Run each exercise (notebook or script) in a fresh kernel or process, then its page's checks, "
+        "and give each question a verdict: passed, wrong, error, not attempted or timed out.",
+    )
+    check.add_arguments(grade)
     return parser
 
 
@@ -127,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "train":
             return _train(args)
+        if args.command == "check":
+            return check.main(args)
         return _evaluate(args)
     except data.MNISTError as err:
         print(f"error: {err}", file=sys.stderr)

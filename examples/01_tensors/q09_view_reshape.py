@@ -111,6 +111,7 @@ print(flat.shape, "copied:", flat.data_ptr() != x.data_ptr())
 # Check
 # -----
 assert x.shape == (4, 4) and y.shape == (16,) and z.shape == (2, 8)
+assert z_explicit.shape == (2, 8) and torch.equal(z_explicit, z)
 assert x[0, 0] == 100.0 == z[0, 0]
 assert torch.equal(flat, t.contiguous().view(16))
 assert torch.equal(a.view(-1, 8)[1], torch.arange(8, 16))

@@ -1,0 +1,98 @@
+"""``mnistcnn check`` on the built site's notebooks: solutions pass, exercises are graded as they stand.
+
+The solution notebooks run in full (the training pages too), each in a fresh kernel, with the
+environment of the docs build (MNISTCNN_DATA, and MNISTCNN_CACHE, whose trained networks are
+reused).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from mnistcnn.check import NOT_ATTEMPTED, PASSED, check_files
+
+from .conftest import GALLERY, QUESTIONS, ROOT
+
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from exercises import CODE_ANSWER, make_exercise
+
+BLANK_LINE = re.compile(r"^[ \t]*\.\.\.  # COMPLETE: (.*)(?:\n|\Z)", re.MULTILINE)
+
+
+def _answers(question: int) -> list[re.Match]:
+    page = next((ROOT / "examples").glob(f"*/q{question:02d}_*.py"))
+    _, answers = make_exercise(page.read_text(encoding="utf-8"))
+    return [CODE_ANSWER.match(a) for a in answers if CODE_ANSWER.match(a)]
+
+
+@pytest.fixture(scope="module")
+def exercises(tmp_path_factory):
+    """The exercise notebooks of the site's zip, unzipped, by question."""
+    folder = tmp_path_factory.mktemp("unzipped")
+    with zipfile.ZipFile(GALLERY / "mnistcnn_exercises.zip") as archive:
+        archive.extractall(folder)
+    found = {int(p.name[1:3]): p for p in folder.rglob("q[0-9][0-9]_*.ipynb")}
+    assert sorted(found) == QUESTIONS
+    return folder, found
+
+
+def test_the_33_solution_notebooks_pass(tmp_path):
+    solutions = sorted(p for p in GALLERY.rglob("q[0-9][0-9]_*.ipynb") if not p.stem.endswith("_exercise"))
+    copies = []
+    for notebook in solutions:
+        copies.append(tmp_path / notebook.name)
+        shutil.copy(notebook, copies[-1])
+    results = check_files(copies, timeout=900)
+    assert [r.question for r in results] == QUESTIONS
+    assert [(r.question, r.verdict, r.message) for r in results if r.verdict != PASSED] == []
+
+
+def test_the_unzipped_exercises_are_33_questions_not_attempted_with_their_hints(exercises, tmp_path):
+    folder, _ = exercises
+    report = tmp_path / "grades.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "mnistcnn", "check", str(folder), "--json", str(report)],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stderr
+    records = json.loads(report.read_text(encoding="utf-8"))
+    assert [r["question"] for r in records] == QUESTIONS
+    for record in records:
+        hints = [ast.literal_eval(m.group("hint")) for m in _answers(record["question"])]
+        assert record["verdict"] == NOT_ATTEMPTED
+        assert [line.split(": ", 1)[1] for line in record["message"].splitlines()[1:]] == hints
+        assert record["page"].endswith(".html")
+    table = run.stdout.split("\n\n")[0]
+    assert len(re.findall(r"^Q\d\d  ", table, re.MULTILINE)) == 33
+    assert "0 of 33 passed; 33 not attempted" in run.stdout
+
+
+def test_the_unzipped_exercises_completed_with_the_answers_pass(exercises):
+    """The cheap questions (no MNIST): the exercise notebooks as students get them, blanks filled."""
+    import nbformat
+
+    _, found = exercises
+    completed = []
+    for question in range(1, 21):
+        notebook = nbformat.read(found[question], as_version=4)
+        bodies = iter(m.group("body") for m in _answers(question))
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.source = BLANK_LINE.sub(lambda _, answers=bodies: next(answers), cell.source)
+        assert next(bodies, None) is None
+        nbformat.write(notebook, found[question])
+        completed.append(found[question])
+    results = check_files(completed, timeout=300)
+    assert [(r.question, r.verdict, r.message) for r in results if r.verdict != PASSED] == []

@@ -1,0 +1,253 @@
+"""``mnistcnn check`` grades exercises, made from the real pages, with the pages' own checks."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mnistcnn import check
+from mnistcnn.check import ERROR, NOT_ATTEMPTED, PASSED, TIMED_OUT, WRONG, check_file, explain
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from exercises import CODE_ANSWER, code_lines, make_exercise
+
+PAGES = sorted((ROOT / "examples").rglob("q[0-9][0-9]_*.py"))
+CODE_BLANK = re.compile(r"^[ \t]*\.\.\.  # COMPLETE: .*\n", re.MULTILINE)
+
+
+def page(question: int) -> Path:
+    return next(p for p in PAGES if p.name.startswith(f"q{question:02d}_"))
+
+
+def completed(source: str, edit=lambda answer: answer) -> str:
+    """The exercise of ``source`` as a student completes it: each code blank filled with the
+    page's answer, passed through ``edit``; the written answer is left as it is."""
+    exercise, answers = make_exercise(source)
+    bodies = iter(edit(CODE_ANSWER.match(a).group("body")) for a in answers if CODE_ANSWER.match(a))
+    return CODE_BLANK.sub(lambda _: next(bodies), exercise)
+
+
+def to_notebook(script: str):
+    """A notebook of a page script: its docstring and comment blocks as markdown, the rest as code."""
+    import nbformat
+
+    docstring, rest = re.match(r'\Ar?"""\n(.*?)"""\n(.*)\Z', script, re.DOTALL).groups()
+    cells = [nbformat.v4.new_markdown_cell(docstring.strip())]
+    for block in re.split(r"^# %%.*\n", rest, flags=re.MULTILINE)[1:]:
+        text = re.match(r"(?:#.*\n)*", block).group(0)
+        if text.strip():
+            cells.append(nbformat.v4.new_markdown_cell(re.sub(r"^# ?", "", text, flags=re.MULTILINE).strip()))
+        if block[len(text) :].strip():
+            cells.append(nbformat.v4.new_code_cell(block[len(text) :].strip()))
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def write(folder: Path, question: int, text: str, suffix: str = ".py") -> Path:
+    path = folder / f"{page(question).stem}_exercise{suffix}"
+    if suffix == ".ipynb":
+        import nbformat
+
+        nbformat.write(to_notebook(text), path)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def solution_code(question: int) -> list[str]:
+    _, answers = make_exercise(page(question).read_text(encoding="utf-8"))
+    return [line for a in answers if CODE_ANSWER.match(a) for line in code_lines(a)]
+
+
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_untouched_exercises_are_not_attempted_and_name_every_hint_and_its_place(suffix, tmp_path):
+    for source in PAGES:
+        exercise, answers = make_exercise(source.read_text(encoding="utf-8"))
+        path = write(tmp_path, int(source.name[1:3]), exercise, suffix)
+        result = check_file(path)
+        assert result.verdict == NOT_ATTEMPTED, (path.name, result.message)
+        hints = [ast.literal_eval(CODE_ANSWER.match(a).group("hint")) for a in answers if CODE_ANSWER.match(a)]
+        listed = result.message.splitlines()[1:]
+        assert [line.split(": ", 1)[1] for line in listed] == hints
+        if suffix == ".py":
+            lines = exercise.splitlines()
+            for entry in listed:
+                number = int(re.match(r"line (\d+): ", entry).group(1))
+                assert lines[number - 1].lstrip().startswith("...  # COMPLETE:")
+        else:
+            assert all(re.match(r"cell \d+, line \d+: ", entry) for entry in listed)
+        assert result.seconds < 5, "a file with blanks left is not run"
+
+
+def test_a_written_answer_left_blank_does_not_make_a_question_not_attempted(tmp_path):
+    text = completed(page(5).read_text(encoding="utf-8"))
+    assert "COMPLETE: write your answer here" in text
+    assert check_file(write(tmp_path, 5, text)).verdict == PASSED
+
+
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_q05_cat_along_the_wrong_dimension_is_wrong_with_the_students_shape(suffix, tmp_path):
+    text = completed(page(5).read_text(encoding="utf-8"), lambda a: a.replace("(x, y), 0)", "(x, y), 1)"))
+    result = check_file(write(tmp_path, 5, text, suffix))
+    assert result.verdict == WRONG, result.message
+    assert "rows.shape is (5, 6); expected (10, 3)" in result.message
+    assert result.question == 5
+    assert result.page == "q05_stack_and_cat.html" or result.page.endswith("01_tensors/q05_stack_and_cat.html")
+    for line in solution_code(5):
+        assert line not in result.message, "the solution code is never shown"
+
+
+def test_q09_view_minus_one_four_is_wrong_with_the_students_shape(tmp_path):
+    text = completed(page(9).read_text(encoding="utf-8"), lambda a: a.replace("x.view(2, 8)", "x.view(-1, 4)"))
+    result = check_file(write(tmp_path, 9, text))
+    assert result.verdict == WRONG, result.message
+    assert "z_explicit.shape is (4, 4); expected (2, 8)" in result.message
+
+
+def test_q30_without_backward_is_wrong_and_shows_the_loss_that_did_not_fall(mnist_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("MNISTCNN_DATA", str(mnist_dir))
+    monkeypatch.setenv("MNISTCNN_DEVICE", "cpu")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # 1,800 small forward passes: one thread wastes least on a busy machine
+    text = completed(page(30).read_text(encoding="utf-8"), lambda a: a.replace("loss.backward()", "pass"))
+    result = check_file(write(tmp_path, 30, text))
+    assert result.verdict == WRONG, result.message
+    last_loss = float(re.search(r"printed\[-1\] is ([\d.]+); expected < 0.4", result.message).group(1))
+    assert last_loss > 2.2, "without gradients the loss stays at ln 10"
+
+
+def test_syntax_errors_and_exceptions_are_errors_of_their_own_question_only(tmp_path):
+    q05 = page(5).read_text(encoding="utf-8")
+    broken = write(tmp_path, 5, completed(q05, lambda a: a.replace("cols = torch.cat((x, y), 1)", "cols = (x, y")))
+    line = broken.read_text(encoding="utf-8").splitlines().index("cols = (x, y") + 1
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    write(notebooks, 5, completed(q05, lambda a: a.replace("(x, y), 1)", "(x, y), 2)")), ".ipynb")
+    write(tmp_path, 9, completed(page(9).read_text(encoding="utf-8")))
+    report = tmp_path / "report.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "mnistcnn", "check", str(tmp_path), "--json", str(report)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stderr
+    records = {(r["question"], Path(r["file"]).suffix): r for r in json.loads(report.read_text())}
+    assert set(records) == {(5, ".py"), (5, ".ipynb"), (9, ".py")}
+    assert set(records[5, ".py"]) == {"file", "question", "verdict", "message", "seconds", "page"}
+    syntax = records[5, ".py"]
+    assert (
+        syntax["verdict"] == ERROR
+        and syntax["message"] == f"line {line}: SyntaxError: '(' was never closed\n    cols = (x, y"
+    )
+    raised = records[5, ".ipynb"]
+    assert raised["verdict"] == ERROR
+    assert re.match(r"cell \d+, line 2: IndexError: Dimension out of range", raised["message"])
+    assert raised["message"].splitlines()[1].strip() == "cols = torch.cat((x, y), 2)"
+    assert records[9, ".py"]["verdict"] == PASSED and records[9, ".py"]["seconds"] > 0
+    table = run.stdout.split("\n\n")[0].splitlines()
+    assert table[0].split() == ["Q", "file", "verdict", "time"]
+    rows = [line for line in table if line.startswith("Q0")]
+    assert [row.split("  ")[0] for row in rows] == ["Q05", "Q05", "Q09"]
+    assert "1 of 3 passed; 2 error" in run.stdout
+    assert "q09_view_reshape.html" in run.stdout, "the written answers are listed with their pages"
+    assert "[3/3]" in run.stderr
+
+
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_an_endless_loop_times_out_and_says_where(suffix, tmp_path):
+    text = completed(page(5).read_text(encoding="utf-8"), lambda a: "while True:\n    pass\n" + a)
+    path = write(tmp_path, 5, text, suffix)
+    result = check_file(path, timeout=10)
+    assert result.verdict == TIMED_OUT
+    if suffix == ".ipynb":  # the kernel's start is not counted: the loop is always reached
+        where = " at " + next(c.where for c in check.read_exercise(path).code if "while True" in c.source)
+    else:  # a busy machine may still be importing torch when the time is up
+        line = text.splitlines().index("while True:") + 1
+        where = f"( at line ({line}|{line + 1}))?"
+    assert re.fullmatch(rf"still running{where} after 10 s \(the time limit: --timeout\)", result.message)
+    assert result.seconds < 30
+
+
+def test_changing_a_pages_check_changes_what_check_enforces(tmp_path):
+    source = page(5).read_text(encoding="utf-8")
+    changed = source.replace("assert rows.shape == (10, 3)", "assert rows.shape == (3, 10)")
+    assert changed != source
+    assert check_file(write(tmp_path, 5, completed(source))).verdict == PASSED
+    result = check_file(write(tmp_path, 5, completed(changed)))
+    assert result.verdict == WRONG
+    assert "rows.shape is (10, 3); expected (3, 10)" in result.message
+
+
+def test_a_copy_that_lost_its_check_cells_is_graded_with_the_pages_checks(tmp_path):
+    import nbformat
+
+    text = completed(page(5).read_text(encoding="utf-8"), lambda a: a.replace("(x, y), 0)", "(x, y), 1)"))
+    path = write(tmp_path, 5, text, ".ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    heading = next(i for i, c in enumerate(notebook.cells) if c.source.startswith("Check\n"))
+    notebook.cells = notebook.cells[:heading]
+    nbformat.write(notebook, path)
+    assert check.read_exercise(path).checks[0].where.startswith("line ")
+    result = check_file(path)
+    assert result.verdict == WRONG and "rows.shape is (5, 6)" in result.message
+
+
+def failure(check_source: str, **namespace) -> str:
+    test = ast.parse(check_source).body[0].test
+    return explain(test, check_source, namespace)
+
+
+def test_explanations_show_the_value_that_failed_and_what_was_expected():
+    import torch
+
+    assert failure("assert a == 3 and b == (1, 2)", a=3, b=(2, 1)) == "b is (2, 1); expected (1, 2)"
+    assert failure("assert 100.0 == z", z=0.5) == "z is 0.5; expected 100.0"
+    assert failure("assert x == 1 == y", x=1, y=2) == "y is 2; expected 1"
+    assert failure("assert abs(p) < 0.05", p=-0.25) == "abs(p) is 0.25; expected < 0.05"
+    assert failure("assert top < low", top=2.3, low=2.0) == "top is 2.3; expected < low = 2.0"
+    assert failure("assert t.shape == (10, 3)", t=torch.zeros(5, 6)) == "t.shape is (5, 6); expected (10, 3)"
+    message = failure("assert torch.equal(a, b)", torch=torch, a=torch.zeros(2), b=torch.ones(2))
+    assert message == "torch.equal(a, b) is False; a is tensor([0., 0.]); b is tensor([1., 1.])"
+    assert failure("assert not ok", ok=True) == "ok is True; expected it to be false"
+
+
+def test_a_failed_assert_with_a_message_says_it_in_words():
+    checks = [{"source": 'assert a < 1, "the loss fell"\nassert b < 1, b\n', "where": "line 10", "first_line": 10}]
+    assert check.run_checks(checks, {"a": 2, "b": 0}) == {
+        "verdict": WRONG,
+        "message": 'check failed at line 10: assert a < 1, "the loss fell"\nthe loss fell: a is 2; expected < 1',
+    }
+    result = check.run_checks(checks, {"a": 0, "b": 3})
+    assert result["message"] == "check failed at line 11: assert b < 1, b\nb is 3; expected < 1"
+    result = check.run_checks(checks, {"b": 0})
+    assert (
+        result["message"]
+        == "check could not run at line 10: assert a < 1, \"the loss fell\"\nNameError: name 'a' is not defined"
+    )
+
+
+def test_an_exception_raised_in_a_function_of_an_earlier_cell_names_that_cell_and_line(tmp_path):
+    import nbformat
+
+    cells = [
+        nbformat.v4.new_markdown_cell("Q05 · A question"),
+        nbformat.v4.new_code_cell("def ratio(a, b):\n    return a / b"),
+        nbformat.v4.new_code_cell("x = 1\ny = ratio(x, 0)"),
+        nbformat.v4.new_markdown_cell("## Check"),
+        nbformat.v4.new_code_cell("assert y == 1"),
+    ]
+    path = tmp_path / "my_answers.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    result = check_file(path)
+    assert (result.question, result.verdict) == (5, ERROR)
+    assert result.message == "cell 2, line 2: ZeroDivisionError: division by zero\n    return a / b"
