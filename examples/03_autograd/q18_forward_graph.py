@@ -2,12 +2,13 @@
 Q18 · The forward pass and its graph
 ====================================
 
-**The question.** Continue from ``x`` and ``y = x + 2`` of Q17: compute ``z`` as three times
-``y`` times ``y``, elementwise, and ``f`` as the mean of ``z``, and print ``z`` and ``f``.
-Then write ``f`` as a function of the four entries :math:`x_1, x_2, x_3, x_4` of ``x``.
+**The question.** Continue from ``x`` and ``y = x + 2`` of Q17: compute ``z`` as three
+times ``y`` times ``y``, elementwise, and ``f`` as the mean of ``z``, and print ``z``
+and ``f``. Then write ``f`` as a function of the four entries :math:`x_1, x_2, x_3, x_4`
+of ``x``.
 
-The page runs the forward pass, draws the graph autograd recorded along the way, and checks
-the formula for :math:`f` against PyTorch, at the ones and at another point.
+The page runs the forward pass, draws the graph autograd recorded along the way, and
+checks the formula for :math:`f` against PyTorch, at the ones and at another point.
 """
 
 # %%
@@ -22,14 +23,16 @@ f = z.mean()
 print(z, f)
 
 # %%
-# Every entry of ``z`` is :math:`3 \cdot 3^2 = 27`, so their mean ``f`` is 27 as well. ``f``
-# is a single number, a 0-dimensional tensor, and it too carries a ``grad_fn``: the mean.
+# Every entry of ``z`` is :math:`3 \cdot 3^2 = 27`, so their mean ``f`` is 27 as well.
+# ``f`` is a single number, a 0-dimensional tensor, and it too carries a ``grad_fn``:
+# the mean.
 #
 # The recorded graph
 # ------------------
-# Each ``grad_fn`` links to the nodes of its inputs through ``next_functions``. Walking those
-# links from ``f`` prints the graph that ``backward()`` will travel (a constant such as the 3
-# has no node, and ``AccumulateGrad`` is the node that will store a gradient in ``x.grad``).
+# Each ``grad_fn`` links to the nodes of its inputs through ``next_functions``. Walking
+# those links from ``f`` prints the graph that ``backward()`` will travel (a constant
+# such as the 3 has no node, and ``AccumulateGrad`` is the node that will store a
+# gradient in ``x.grad``).
 
 
 def print_graph(node, depth=0):
@@ -42,14 +45,15 @@ def print_graph(node, depth=0):
 print_graph(f.grad_fn)
 
 # %%
-# ``AddBackward0`` shows up twice because ``y`` enters the product twice. Both paths end at
-# ``x``: when gradients flow back, its share from each path will be added up.
+# ``AddBackward0`` shows up twice because ``y`` enters the product twice. Both paths end
+# at ``x``: when gradients flow back, its share from each path will be added up.
 #
 # The formula
 # -----------
-# Following the graph from ``x`` up to ``f``, one entry at a time, turns it into a formula in
-# :math:`x_1, \dots, x_4` (the answer below writes it in mathematical notation). In code, it
-# is a function of four plain Python numbers that uses no tensor operation at all.
+# Following the graph from ``x`` up to ``f``, one entry at a time, turns it into a
+# formula in :math:`x_1, \dots, x_4` (the answer below writes it in mathematical
+# notation). In code, it is a function of four plain Python numbers that uses no tensor
+# operation at all.
 
 
 def f_formula(x1, x2, x3, x4):
@@ -62,8 +66,8 @@ print("formula:", f_formula(*x.flatten().tolist()))
 print("PyTorch:", f.item())
 
 # %%
-# At the ones every term is the same, so a wrong formula could agree by luck. A second point
-# with four different entries rules that out.
+# At the ones every term is the same, so a wrong formula could agree by luck. A second
+# point with four different entries rules that out.
 x_other = torch.tensor([[0.5, -1.0], [2.0, 3.0]], requires_grad=True)
 y_other = x_other + 2
 f_other = (y_other * y_other * 3).mean()
@@ -74,8 +78,8 @@ print("PyTorch:", f_other.item())
 # .. dropdown:: Answer
 #
 #    ``z`` is the 2×2 tensor of 27s, with ``grad_fn=<MulBackward0>``, and ``f`` is
-#    ``tensor(27., grad_fn=<MeanBackward0>)``, a scalar. Entry by entry, the forward pass
-#    computes
+#    ``tensor(27., grad_fn=<MeanBackward0>)``, a scalar. Entry by entry, the forward
+#    pass computes
 #
 #    .. math::
 #
@@ -88,9 +92,9 @@ print("PyTorch:", f_other.item())
 #       f(x_1, x_2, x_3, x_4) = \frac{1}{4} \sum_{i=1}^{4} 3\,(x_i + 2)^2
 #       = \frac{3}{4} \left[ (x_1 + 2)^2 + (x_2 + 2)^2 + (x_3 + 2)^2 + (x_4 + 2)^2 \right],
 #
-#    which gives :math:`\frac{3}{4} \cdot 4 \cdot 9 = 27` at :math:`x_1 = x_2 = x_3 = x_4 = 1`.
-#    Each entry of ``x`` appears in exactly one term of the sum: ``f`` mixes the entries only by
-#    averaging them.
+#    which gives :math:`\frac{3}{4} \cdot 4 \cdot 9 = 27` at
+#    :math:`x_1 = x_2 = x_3 = x_4 = 1`. Each entry of ``x`` appears in exactly one term
+#    of the sum: ``f`` mixes the entries only by averaging them.
 
 # %%
 # Check

@@ -3,8 +3,8 @@ Q23 · Looking at a digit
 ========================
 
 **The question.** Check the reorganised data by eye: draw training image number 42,
-``xtrain[42, 0, :, :]``, with the ``show`` function of the first assignment, and make sure
-the digit you see is the one that ``ltrain[42]`` names.
+``xtrain[42, 0, :, :]``, with the ``show`` function of the first assignment, and make
+sure the digit you see is the one that ``ltrain[42]`` names.
 
 A shape check cannot catch a scrambled pixel order (Q22 showed a transposed digit with a
 perfectly good shape); a picture next to its label can.
@@ -26,8 +26,9 @@ print(xtrain.shape)
 # %%
 # Image 42 and its label
 # ----------------------
-# ``xtrain[42, 0, :, :]`` is the 28 × 28 grid of image 42's only channel; ``mnistcnn.show``
-# plays the part of ``MNISTtools.show`` and draws it. We put the label in the title.
+# ``xtrain[42, 0, :, :]`` is the 28 × 28 grid of image 42's only channel;
+# ``mnistcnn.show`` plays the part of ``MNISTtools.show`` and draws it. We put the label
+# in the title.
 
 # sphinx_gallery_answer = "Draw xtrain[42, 0, :, :] with mnistcnn.show, and print ltrain[42]."
 mnistcnn.show(xtrain[42, 0, :, :], title=f"ltrain[42] = {ltrain[42]}")
@@ -55,13 +56,13 @@ plt.show()
 # .. dropdown:: Answer
 #
 #    ``mnistcnn.show(xtrain[42, 0, :, :])`` draws an upright, handwritten 7, and
-#    ``ltrain[42]`` is 7. The index ``[42, 0, :, :]`` picks image 42, its single channel,
-#    and all of its rows and columns, so the drawing confirms the whole chain: the images
-#    and the labels are in the same order, each image sits on the first axis, and its
-#    pixels fill the 28 × 28 grid row by row. Had the pixels been read column by column, the
-#    same call would show the 7 mirrored across its diagonal; had the axes been left in the
-#    order (image, row, column, channel), ``xtrain[42, 0, :, :]`` would hold only the 28
-#    pixels of the image's top row, and ``show`` would refuse them.
+#    ``ltrain[42]`` is 7. The index ``[42, 0, :, :]`` picks image 42, its single
+#    channel, and all of its rows and columns, so the drawing confirms the whole chain:
+#    the images and the labels are in the same order, each image sits on the first axis,
+#    and its pixels fill the 28 × 28 grid row by row. Had the pixels been read column by
+#    column, the same call would show the 7 mirrored across its diagonal; had the axes
+#    been left in the order (image, row, column, channel), ``xtrain[42, 0, :, :]`` would
+#    hold only the 28 pixels of the image's top row, and ``show`` would refuse them.
 
 # %%
 # Check

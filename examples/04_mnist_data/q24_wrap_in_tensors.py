@@ -2,19 +2,20 @@
 Q24 · Wrapping the data in tensors
 ==================================
 
-**The question.** As the last step of the preparation, turn the four NumPy arrays (training
-and test images, training and test labels) into PyTorch tensors with ``torch.from_numpy``.
+**The question.** As the last step of the preparation, turn the four NumPy arrays
+(training and test images, training and test labels) into PyTorch tensors with
+``torch.from_numpy``.
 
-The images go through as they are. The labels need one more thought: the loss function that
-will train the network expects class indices of a particular integer type, and the bytes
-read from the MNIST files are not quite it.
+The images go through as they are. The labels need one more thought: the loss function
+that will train the network expects class indices of a particular integer type, and the
+bytes read from the MNIST files are not quite it.
 """
 
 # %%
 # The arrays of Q21 to Q23
 # ------------------------
-# Loaded, rescaled to [-1, 1] and laid out as images × channels × height × width. They keep
-# a ``_np`` suffix here, so that we can compare them with the tensors afterwards.
+# Loaded, rescaled to [-1, 1] and laid out as images × channels × height × width. They
+# keep a ``_np`` suffix here, so that we can compare them with the tensors afterwards.
 import numpy as np
 import torch
 import torch.nn as nn
@@ -33,9 +34,9 @@ print("labels:", ltrain_np.dtype, ltrain_np.shape, ltest_np.shape)
 # Which label types does the loss accept?
 # ---------------------------------------
 # The network will be trained with ``nn.CrossEntropyLoss``, which compares a batch of
-# scores (one row of ten per image) with a batch of class indices. Let us hand it the first
-# five training labels in several integer types. With all scores equal to zero, every class
-# is equally likely and the loss should be :math:`\ln 10 \approx 2.3026`.
+# scores (one row of ten per image) with a batch of class indices. Let us hand it the
+# first five training labels in several integer types. With all scores equal to zero,
+# every class is equally likely and the loss should be :math:`\ln 10 \approx 2.3026`.
 criterion = nn.CrossEntropyLoss()
 scores = torch.zeros(5, 10)
 for dtype in (torch.int8, torch.int32, torch.uint8, torch.int64):
@@ -57,8 +58,8 @@ except RuntimeError as err:
     print("RuntimeError:", err)
 
 # %%
-# So the labels are converted to ``int64`` once, at the source, and nothing downstream has
-# to care.
+# So the labels are converted to ``int64`` once, at the source, and nothing downstream
+# has to care.
 
 # %%
 # Wrapping
@@ -81,9 +82,9 @@ for name, tensor in [("xtrain", xtrain), ("ltrain", ltrain), ("xtest", xtest), (
 #
 # No copy of the images
 # ---------------------
-# ``torch.from_numpy`` does not copy: the tensor is a second view of the array's memory, so
-# wrapping 188 MB of images is instant and costs no memory. The label tensors, on the other
-# hand, share memory with the ``int64`` copies, not with the original bytes.
+# ``torch.from_numpy`` does not copy: the tensor is a second view of the array's memory,
+# so wrapping 188 MB of images is instant and costs no memory. The label tensors, on the
+# other hand, share memory with the ``int64`` copies, not with the original bytes.
 print("xtrain shares memory with xtrain_np:", np.shares_memory(xtrain.numpy(), xtrain_np))
 print("ltrain shares memory with ltrain_np:", np.shares_memory(ltrain.numpy(), ltrain_np))
 
@@ -93,9 +94,9 @@ print("ltrain shares memory with ltrain_np:", np.shares_memory(ltrain.numpy(), l
 #
 # .. dropdown:: Answer
 #
-#    ``torch.from_numpy`` wraps each array into a tensor of the same type and shape, without
-#    copying: ``xtrain`` and ``xtest`` become ``float32`` tensors of shape
-#    60000 × 1 × 28 × 28 and 10000 × 1 × 28 × 28 that share their memory with the NumPy
+#    ``torch.from_numpy`` wraps each array into a tensor of the same type and shape,
+#    without copying: ``xtrain`` and ``xtest`` become ``float32`` tensors of shape 60000
+#    × 1 × 28 × 28 and 10000 × 1 × 28 × 28 that share their memory with the NumPy
 #    arrays.
 #
 #    The labels are converted to ``int64`` first, giving tensors of shape (60000,) and

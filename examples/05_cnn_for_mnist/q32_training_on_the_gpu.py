@@ -6,16 +6,16 @@ Q32 · Training on the GPU
 ``net = LeNet().to(device)``, and train it with ``backprop_deep`` for 10 epochs. The
 assignment promises that this takes less than a minute.
 
-The page trains on whatever the build machine offers, a GPU when there is one, times the ten
-epochs, and reports what it measured.
+The page trains on whatever the build machine offers, a GPU when there is one, times the
+ten epochs, and reports what it measured.
 """
 
 # %%
 # Which device?
 # -------------
 # ``mnistcnn.pick_device()`` returns ``cuda`` when PyTorch sees a usable GPU and ``cpu``
-# otherwise (the environment variable ``MNISTCNN_DEVICE`` can force either one). Every number
-# on this page comes from the machine named here.
+# otherwise (the environment variable ``MNISTCNN_DEVICE`` can force either one). Every
+# number on this page comes from the machine named here.
 import time
 
 import matplotlib.pyplot as plt
@@ -31,11 +31,12 @@ print(mnistcnn.describe_line(device))
 # %%
 # Moving the data and the network
 # -------------------------------
-# An operation needs all its tensors on the same device; a network on the GPU fed with images
-# in main memory stops with a ``RuntimeError``. For a tensor, ``.to(device)`` returns a copy on
-# that device (or the tensor itself if it is already there); for a module, it moves the
-# parameters in place and returns the module. The 60,000 training images take under 200 MB,
-# little for a GPU, so we move them once instead of one minibatch at a time.
+# An operation needs all its tensors on the same device; a network on the GPU fed with
+# images in main memory stops with a ``RuntimeError``. For a tensor, ``.to(device)``
+# returns a copy on that device (or the tensor itself if it is already there); for a
+# module, it moves the parameters in place and returns the module. The 60,000 training
+# images take under 200 MB, little for a GPU, so we move them once instead of one
+# minibatch at a time.
 xtrain, ltrain = mnistcnn.load_tensors("training")
 print(f"loaded on: {xtrain.device} ({xtrain.nelement() * xtrain.element_size() / 1e6:.0f} MB of images)")
 
@@ -51,13 +52,14 @@ print(f"images on: {xtrain.device}, labels on: {ltrain.device}, parameters on: {
 # %%
 # Ten epochs, timed
 # -----------------
-# We train with ``mnistcnn.backprop_deep``: the computation of Q30's loop (same loss, same
-# optimizer, a fresh shuffle every epoch), arranged to run faster. On a GPU it keeps the GPU
-# busy instead of waiting for it after every minibatch, and after a few minibatches it records
-# one whole training step as a *CUDA graph* and replays that for every later minibatch: one
-# launch from Python per minibatch instead of some forty. Because a GPU works asynchronously,
-# Python can reach the next line before the GPU has finished, so the clock stops only after
-# ``torch.cuda.synchronize()``. A loss line every 200 minibatches keeps the log short.
+# We train with ``mnistcnn.backprop_deep``: the computation of Q30's loop (same loss,
+# same optimizer, a fresh shuffle every epoch), arranged to run faster. On a GPU it
+# keeps the GPU busy instead of waiting for it after every minibatch, and after a few
+# minibatches it records one whole training step as a *CUDA graph* and replays that for
+# every later minibatch: one launch from Python per minibatch instead of some forty.
+# Because a GPU works asynchronously, Python can reach the next line before the GPU has
+# finished, so the clock stops only after ``torch.cuda.synchronize()``. A loss line
+# every 200 minibatches keeps the log short.
 if device.type == "cuda":
     torch.cuda.synchronize()
 start = time.perf_counter()
@@ -97,31 +99,32 @@ print(f"mean loss of the last 100 minibatches: {running[-1]:.3f}")
 #
 # Keeping the result
 # ------------------
-# This network was trained exactly as ``mnistcnn.trained_lenet(10)`` would train it (seed 0
-# for the initial weights and for the shuffling), so we store it in that function's cache: Q33,
-# and any reader who calls ``mnistcnn.trained_lenet(10)``, gets it without training again.
+# This network was trained exactly as ``mnistcnn.trained_lenet(10)`` would train it
+# (seed 0 for the initial weights and for the shuffling), so we store it in that
+# function's cache: Q33, and any reader who calls ``mnistcnn.trained_lenet(10)``, gets
+# it without training again.
 path = mnistcnn.save_trained(net, epochs=10, seed=0)
 print(f"saved as {path.name}")
 
 # %%
 # .. dropdown:: Answer
 #
-#    Two lines put everything on the GPU: the training images and labels are copied there
-#    with ``.to(device)``, and the new network is created and moved with
-#    ``LeNet().to(device)``. The training function needs no change, since every tensor it
-#    creates comes from tensors that are already on the device. (Only the random permutation
-#    of Q30's loop is drawn on the CPU; indexing GPU tensors with it works, and the package
-#    copies it to the GPU once per epoch.)
+#    Two lines put everything on the GPU: the training images and labels are copied
+#    there with ``.to(device)``, and the new network is created and moved with
+#    ``LeNet().to(device)``. The training function needs no change, since every tensor
+#    it creates comes from tensors that are already on the device. (Only the random
+#    permutation of Q30's loop is drawn on the CPU; indexing GPU tensors with it works,
+#    and the package copies it to the GPU once per epoch.)
 #
 #    On a GPU the ten epochs take seconds, well under the promised minute. The GPU is
-#    far from busy even so: a minibatch of 100 small images is too little work to fill it.
-#    What limits the speed is launching the many small computations of each step one
+#    far from busy even so: a minibatch of 100 small images is too little work to fill
+#    it. What limits the speed is launching the many small computations of each step one
 #    after the other, which the replayed CUDA graph makes cheap but cannot remove, since
 #    every minibatch must wait for the weights the previous one updated. On a CPU the
-#    same training takes from about half a minute to several minutes,
-#    depending on the number and speed of the cores and on how busy they are: LeNet is small
-#    (44,426 parameters), and the package's loop uses the CPU's fast convolution routines
-#    well. The lines above say which device built this page and how long it took.
+#    same training takes from about half a minute to several minutes, depending on the
+#    number and speed of the cores and on how busy they are: LeNet is small (44,426
+#    parameters), and the package's loop uses the CPU's fast convolution routines well.
+#    The lines above say which device built this page and how long it took.
 #
 #    Ten epochs also train better than three: the loss keeps falling, to well under 0.1.
 #    Q33 measures what that buys in test accuracy.
