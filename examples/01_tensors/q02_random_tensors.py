@@ -70,8 +70,9 @@ plt.show()
 # The sample statistics agree with the theory: a uniform variable on [0, 1) has mean 1/2
 # and standard deviation :math:`1/\sqrt{12} \approx 0.2887`, a standard normal one has
 # mean 0 and standard deviation 1.
-print(f"rand : min {u.min():.6f}  max {u.max():.6f}  mean {u.mean():.4f}  std {u.std():.4f}")
-print(f"randn: min {g.min():.6f}  max {g.max():.6f}  mean {g.mean():.4f}  std {g.std():.4f}")
+for name, t in (("rand ", u), ("randn", g)):
+    print(f"{name}: min {t.min():.6f}  max {t.max():.6f}  "
+          f"mean {t.mean():.4f}  std {t.std():.4f}")
 print(f"share of randn samples within [-1, 1]: {(g.abs() <= 1).float().mean():.4f}")
 
 # %%

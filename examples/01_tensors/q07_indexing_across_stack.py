@@ -54,7 +54,8 @@ for k, ax in enumerate(axes):
     for i in range(5):
         for j in range(3):
             ax.text(j, i, f"{z[k, i, j]:.4f}", ha="center", va="center", fontsize=8)
-    ax.add_patch(Rectangle((1.5, 3.5), 1, 1, facecolor="mistyrose", edgecolor="tab:red", lw=2))
+    ax.add_patch(Rectangle((1.5, 3.5), 1, 1, facecolor="mistyrose",
+                           edgecolor="tab:red", lw=2))
     ax.set_title(f"z[{k}]  ({'xy'[k]})", fontsize=10)
     ax.set_xticks(range(3), [f"col {j}" for j in range(3)], fontsize=7)
     ax.set_yticks(range(5), [f"row {i}" for i in range(5)], fontsize=7)

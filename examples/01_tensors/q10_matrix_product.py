@@ -86,7 +86,20 @@ plt.show()
 # ------------------------------------
 # A fully connected layer with 100 inputs and 2 outputs stores its weights as a 2×100
 # matrix and computes the input times the transposed weights: exactly ``row``.
-print("linear layer agrees:", torch.allclose(row, torch.nn.functional.linear(x.view(1, 100), y)))
+layer_output = torch.nn.functional.linear(x.view(1, 100), y)
+print("linear layer agrees:", torch.allclose(row, layer_output))
+
+# %%
+# The assignment's own words
+# --------------------------
+# The assignment asks to resize ``x`` and ``y`` so that the instruction
+# ``torch.mm(x, y)``, exactly as written, gives the row vector. Binding the two names to
+# the reshaped tensors does that, and leaves the drawn numbers untouched:
+x_drawn, y_drawn = x, y
+x, y = x.view(1, 100), y.t()
+print("x:", tuple(x.shape), " y:", tuple(y.shape))
+print(torch.mm(x, y))
+print("same as row:", torch.equal(torch.mm(x, y), row))
 
 # %%
 # .. dropdown:: Answer
@@ -96,7 +109,9 @@ print("linear layer agrees:", torch.allclose(row, torch.nn.functional.linear(x.v
 #    into a 1×100 row with ``x.view(1, 100)`` (or ``x.view(1, -1)``), and turn ``y``
 #    into 100×2 with its transpose ``y.t()``. Then ``torch.mm(x.view(1, 100), y.t())``
 #    has shape ``torch.Size([1, 2])``; its two entries are the dot products of the
-#    flattened ``x`` with the two rows of ``y``, as the ``einsum`` check confirms.
+#    flattened ``x`` with the two rows of ``y``, as the ``einsum`` check confirms. In
+#    the assignment's words: after ``x = x.view(1, 100)`` and ``y = y.t()``, the
+#    instruction ``torch.mm(x, y)`` gives that row vector.
 #
 #    ``y.view(100, 2)`` also gives a valid 100×2 matrix and a 1×2 result, but different
 #    numbers: ``view`` does not transpose, it re-reads the same memory in a new shape,
@@ -111,6 +126,9 @@ print("linear layer agrees:", torch.allclose(row, torch.nn.functional.linear(x.v
 # Check
 # -----
 assert row.shape == (1, 2) and row_view.shape == (1, 2)
-assert torch.allclose(row, x.flatten() @ y.t())
-assert torch.allclose(row_view, torch.einsum("i,ik->k", x.flatten(), y.view(100, 2)))
+assert torch.allclose(row, x_drawn.flatten() @ y_drawn.t())
+assert torch.allclose(
+    row_view, torch.einsum("i,ik->k", x_drawn.flatten(), y_drawn.view(100, 2))
+)
 assert not torch.allclose(row, row_view)
+assert torch.equal(torch.mm(x, y), row)

@@ -40,7 +40,7 @@ print(b)
 # ``ctypes.data`` for an array. The addresses change from run to run; their equality
 # does not.
 
-# sphinx_gallery_answer = "Ask NumPy whether the tensor a, seen as an array, overlaps b in memory."
+# sphinx_gallery_answer = "Ask NumPy whether a, as an array, overlaps b in memory."
 shared = np.shares_memory(a.numpy(), b)
 # sphinx_gallery_answer_end
 print("a and b share memory:", shared)

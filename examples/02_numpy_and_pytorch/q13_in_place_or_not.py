@@ -51,7 +51,7 @@ assert np.shares_memory(a.numpy(), b) and b.tolist() == [2.0] * 5
 a = torch.ones(5)
 b = a.numpy()
 
-# sphinx_gallery_answer = "Add one to every entry of a by augmented assignment into the full slice."
+# sphinx_gallery_answer = "Add one to a by augmented assignment to its full slice."
 a[:] += 1
 # sphinx_gallery_answer_end
 report(a, b)
@@ -71,7 +71,7 @@ a = torch.ones(5)
 b = a.numpy()
 before = a
 
-# sphinx_gallery_answer = "Compute a plus one with the out-of-place method and bind the result to the name a."
+# sphinx_gallery_answer = "a plus one by the out-of-place method, bound to a."
 a = a.add(1)
 # sphinx_gallery_answer_end
 report(a, b)

@@ -24,7 +24,7 @@ import torch
 
 torch.manual_seed(0)
 
-# sphinx_gallery_answer = "Set device to the string for the GPU when CUDA is available, else to the CPU's."
+# sphinx_gallery_answer = "device: the GPU's name if CUDA is available, else the CPU's."
 device = "cuda" if torch.cuda.is_available() else "cpu"
 # sphinx_gallery_answer_end
 print(device)
@@ -86,10 +86,12 @@ def made_on_device():
 # instance), so it is made once before the clock starts. Each time reported is the best
 # of three rounds of ten calls.
 timings = {}
-for name, make in (("made on the CPU, then moved", made_then_moved), ("made on the device", made_on_device)):
+ways = {"made on the CPU, then moved": made_then_moved,
+        "made on the device": made_on_device}
+for name, make in ways.items():
     make()
 
-    # sphinx_gallery_answer = "Store in timings[name] the time of one call of make: the best of 3 rounds of 10 calls."
+    # sphinx_gallery_answer = "timings[name]: one call of make, best of 3 rounds of 10."
     timings[name] = min(timeit.repeat(make, number=10, repeat=3)) / 10
     # sphinx_gallery_answer_end
     print(f"{name:>27}: {timings[name] * 1e3:6.3f} ms")

@@ -13,6 +13,8 @@ way raises on a GPU, or explains it where the page was built without one.
 # %%
 # ``z`` as in Q15
 # ---------------
+import textwrap
+
 import numpy as np
 import torch
 
@@ -29,7 +31,7 @@ print("z lives on", z.device)
 # ``.cpu()`` returns the tensor in main memory, and ``numpy()`` then views that memory
 # as an array. This works wherever ``z`` lives.
 
-# sphinx_gallery_answer = "Bring z back to main memory and convert the result to a NumPy array z_np."
+# sphinx_gallery_answer = "Bring z to main memory, then make it a NumPy array z_np."
 z_np = z.cpu().numpy()
 # sphinx_gallery_answer_end
 print(type(z_np), z_np.dtype, z_np.shape)
@@ -54,11 +56,12 @@ if z.device.type == "cuda":
         z.numpy()
     except TypeError as err:
         direct_error = err
-        print(f"TypeError: {err}")
+        print(textwrap.fill(f"TypeError: {err}", 80))
 else:
-    print("No usable GPU where this page was built: z is in main memory, and z.numpy() works:")
+    print("No usable GPU where this page was built: z is in main memory,")
+    print("and z.numpy() works:")
     print(z.numpy())
-    print("(On a GPU the same call raises a TypeError, which could not be shown on this machine.)")
+    print("(On a GPU the same call raises a TypeError, which could not be shown here.)")
 
 # %%
 # Where ``z`` sits on a GPU, the output above is the ``TypeError`` itself. Where it sits
@@ -69,7 +72,7 @@ try:
     torch.empty(5, 3, device="meta").numpy()
 except TypeError as err:
     meta_error = err
-    print(f"TypeError: {err}")
+    print(textwrap.fill(f"TypeError: {err}", 80))
 
 # %%
 # .. note::
@@ -96,7 +99,8 @@ except TypeError as err:
 # %%
 # Check
 # -----
-assert isinstance(z_np, np.ndarray) and z_np.dtype == np.float32 and z_np.shape == (5, 3)
+assert isinstance(z_np, np.ndarray)
+assert z_np.dtype == np.float32 and z_np.shape == (5, 3)
 assert np.allclose(z_np, (x + y).cpu().numpy())
 assert isinstance(meta_error, TypeError) and "Tensor.cpu()" in str(meta_error)
 if z.device.type == "cuda":

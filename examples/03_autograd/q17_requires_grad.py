@@ -35,7 +35,7 @@ print(y)
 # Nobody asked for ``y`` to be tracked. Is it? Its flag answers, and ``grad_fn.name()``
 # names the operation it recorded.
 
-# sphinx_gallery_answer = "Print y's requires_grad flag and the name of the node that made y."
+# sphinx_gallery_answer = "Print y's requires_grad and the name of its grad_fn."
 print(y.requires_grad, y.grad_fn.name())
 # sphinx_gallery_answer_end
 

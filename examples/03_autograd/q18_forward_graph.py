@@ -45,8 +45,16 @@ def print_graph(node, depth=0):
 print_graph(f.grad_fn)
 
 # %%
-# ``AddBackward0`` shows up twice because ``y`` enters the product twice. Both paths end
-# at ``x``: when gradients flow back, its share from each path will be added up.
+# ``AddBackward0`` is printed twice, yet it is a single node: ``y * y`` uses ``y``
+# twice, so the node of that product has two edges to the node that made ``y``, and the
+# walk follows both. Asking the product's node where its two edges lead shows it:
+square = z.grad_fn.next_functions[0][0]  # the node of y * y
+(first, _), (second, _) = square.next_functions
+print("both edges lead to the node of y:", first is second is y.grad_fn)
+
+# %%
+# Both paths end at ``x``: when gradients flow back, the shares that reach
+# ``AddBackward0`` along its two edges are added up before they go on to ``x``.
 #
 # The formula
 # -----------
@@ -57,7 +65,7 @@ print_graph(f.grad_fn)
 
 
 def f_formula(x1, x2, x3, x4):
-    # sphinx_gallery_answer = "Return f computed from x1, x2, x3 and x4 with plain Python arithmetic."
+    # sphinx_gallery_answer = "Return f from x1, ..., x4 in plain arithmetic."
     return 3 / 4 * ((x1 + 2) ** 2 + (x2 + 2) ** 2 + (x3 + 2) ** 2 + (x4 + 2) ** 2)
     # sphinx_gallery_answer_end
 
@@ -83,14 +91,16 @@ print("PyTorch:", f_other.item())
 #
 #    .. math::
 #
-#       y_i = x_i + 2, \qquad z_i = 3\,y_i^2, \qquad f = \frac{1}{4} \sum_{i=1}^{4} z_i ,
+#       y_i = x_i + 2, \qquad z_i = 3\,y_i^2, \qquad
+#       f = \frac{1}{4} \sum_{i=1}^{4} z_i ,
 #
 #    so that, written with the entries of ``x`` alone,
 #
 #    .. math::
 #
 #       f(x_1, x_2, x_3, x_4) = \frac{1}{4} \sum_{i=1}^{4} 3\,(x_i + 2)^2
-#       = \frac{3}{4} \left[ (x_1 + 2)^2 + (x_2 + 2)^2 + (x_3 + 2)^2 + (x_4 + 2)^2 \right],
+#       = \frac{3}{4} \left[ (x_1 + 2)^2 + (x_2 + 2)^2
+#       + (x_3 + 2)^2 + (x_4 + 2)^2 \right],
 #
 #    which gives :math:`\frac{3}{4} \cdot 4 \cdot 9 = 27` at
 #    :math:`x_1 = x_2 = x_3 = x_4 = 1`. Each entry of ``x`` appears in exactly one term
@@ -103,3 +113,4 @@ assert z.grad_fn.name() == "MulBackward0" and f.grad_fn.name() == "MeanBackward0
 assert f.dim() == 0 and f.item() == 27.0 == f_formula(1, 1, 1, 1)
 assert torch.equal(z.detach(), torch.full((2, 2), 27.0))
 assert f_other.item() == 36.1875 == f_formula(0.5, -1.0, 2.0, 3.0)
+assert first is second is y.grad_fn

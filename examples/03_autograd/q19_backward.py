@@ -60,7 +60,8 @@ print("after two backward passes:", x.grad)
 # %%
 # This is deliberate, for gradients summed over several pieces of a computation, but it
 # means that a training loop must reset them before each step. ``optimizer.zero_grad()``
-# does that in Q29; by hand it is ``x.grad.zero_()`` or ``x.grad = None``.
+# does that in the training loop of Q30; by hand it is ``x.grad.zero_()`` or
+# ``x.grad = None``.
 x.grad.zero_()
 print("after zero_():", x.grad)
 

@@ -23,7 +23,7 @@ import numpy as np
 
 import mnistcnn
 
-# sphinx_gallery_answer = "Load the training split and the test split with mnistcnn.load."
+# sphinx_gallery_answer = "Load the training and the test split with mnistcnn.load."
 xtrain, ltrain = mnistcnn.load("training")
 xtest, ltest = mnistcnn.load("testing")
 # sphinx_gallery_answer_end
@@ -81,8 +81,10 @@ print("test:    ", counts_test)
 
 digits = np.arange(10)
 fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
-ax.bar(digits - 0.2, 100 * counts_train / counts_train.sum(), width=0.4, label="training set")
-ax.bar(digits + 0.2, 100 * counts_test / counts_test.sum(), width=0.4, label="test set")
+share_train = 100 * counts_train / counts_train.sum()
+share_test = 100 * counts_test / counts_test.sum()
+ax.bar(digits - 0.2, share_train, width=0.4, label="training set")
+ax.bar(digits + 0.2, share_test, width=0.4, label="test set")
 ax.axhline(10, color="black", linewidth=0.8, linestyle="--")
 ax.set_xticks(digits)
 ax.set_xlabel("digit")
@@ -106,13 +108,16 @@ plt.show()
 #    :math:`2x/255 - 1`, a ``float32`` in [-1, 1]: background pixels become -1 and ink
 #    at full tone +1.
 #
-#    Why bother? PyTorch initialises each layer with weights of about
-#    :math:`1/\sqrt{\text{number of inputs}}`, so that a layer's outputs start out on
-#    roughly the same scale as its inputs. Inputs of the order of 1 keep every
-#    activation of the fresh network of the order of 1; raw values up to 255 would make
-#    them hundreds of times larger at the start of training and call for a much smaller
-#    step size. The same map is applied to the training and the test images, so the
-#    network sees both on the same scale.
+#    Why bother? PyTorch draws a layer's initial weights uniformly between
+#    :math:`\pm 1/\sqrt{n}`, where :math:`n` is the number of inputs of one unit (25
+#    for ``conv1``, 256 for ``fc1``). A weighted sum of :math:`n` inputs then comes out
+#    at about :math:`1/\sqrt{3}` of their size, and ReLU sets the negative half to
+#    zero, so the signal shrinks from layer to layer: from inputs of the order of 1,
+#    the fresh LeNet's ten scores are only about ±0.1 (Q28). Raw values up to 255 would
+#    make the activations tens to a hundred times larger, and the first layers'
+#    gradients with them, which would call for a much smaller step size. The same map
+#    is applied to the training and the test images, so the network sees both on the
+#    same scale.
 #
 #    The ten digits are about equally frequent (each makes up between 8.9% and 11.4% of
 #    a set), so the accuracy of a network can be read against a chance level of about

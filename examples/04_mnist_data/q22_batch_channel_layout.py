@@ -40,7 +40,7 @@ print(xtrain.shape, xtest.shape)
 # ``np.moveaxis`` takes the image axis (3) to position 0 and the channel axis (2) to
 # position 1; the two remaining axes, row and column, keep their order behind them.
 
-# sphinx_gallery_answer = "Reshape to (28, 28, 1, N), then bring the image axis first and the channel axis second."
+# sphinx_gallery_answer = "Reshape to (28, 28, 1, N); image axis first, channel second."
 xtrain = np.moveaxis(xtrain.reshape(28, 28, 1, 60000), [3, 2], [0, 1])
 xtest = np.moveaxis(xtest.reshape(28, 28, 1, 10000), [3, 2], [0, 1])
 # sphinx_gallery_answer_end
@@ -54,7 +54,7 @@ print("xtest: ", xtest.shape)
 # channel axis at the end. The shape looks plausible, yet a convolution reads the wrong
 # axis as its channels:
 columns, _ = mnistcnn.load("testing")
-channels_last = np.moveaxis(mnistcnn.normalize(columns).reshape(28, 28, 1, 10000), -1, 0)
+channels_last = np.moveaxis(mnistcnn.normalize(columns).reshape(28, 28, 1, -1), -1, 0)
 print("shape:", channels_last.shape)
 conv = torch.nn.Conv2d(1, 6, 5)
 try:
@@ -86,15 +86,14 @@ plt.show()
 #
 # Proof against the package
 # -------------------------
-# ``mnistcnn.load_tensors`` builds the same N × 1 × 28 × 28 arrays in its own way (it
-# transposes the 784 × N matrix back to N × 784 and reshapes that). If our two lines and
-# the package agree on every one of the 55 million pixels, the layout is right in both
-# places:
+# ``mnistcnn.load_tensors`` builds the same N × 1 × 28 × 28 arrays in its own way,
+# independently of our two lines. If the two agree on every one of the 55 million
+# pixels, the layout is right in both places:
 xref_train, _ = mnistcnn.load_tensors("training")
 xref_test, _ = mnistcnn.load_tensors("testing")
-print("xtrain matches the package:         ", np.array_equal(xtrain, xref_train.numpy()))
-print("xtest matches the package:          ", np.array_equal(xtest, xref_test.numpy()))
-print("the F-order version matches as well:", np.array_equal(transposed, xref_test.numpy()))
+print("xtrain matches the package: ", np.array_equal(xtrain, xref_train.numpy()))
+print("xtest matches the package:  ", np.array_equal(xtest, xref_test.numpy()))
+print("the F-order version matches:", np.array_equal(transposed, xref_test.numpy()))
 
 # %%
 # The C-order reshape matches exactly; the transposed one does not. Q23 checks the

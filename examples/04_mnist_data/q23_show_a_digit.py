@@ -20,7 +20,7 @@ import numpy as np
 import mnistcnn
 
 xtrain, ltrain = mnistcnn.load("training")
-xtrain = np.moveaxis(mnistcnn.normalize(xtrain).reshape(28, 28, 1, 60000), [3, 2], [0, 1])
+xtrain = np.moveaxis(mnistcnn.normalize(xtrain).reshape(28, 28, 1, -1), [3, 2], [0, 1])
 print(xtrain.shape)
 
 # %%
@@ -30,7 +30,7 @@ print(xtrain.shape)
 # ``mnistcnn.show`` plays the part of ``MNISTtools.show`` and draws it. We put the label
 # in the title.
 
-# sphinx_gallery_answer = "Draw xtrain[42, 0, :, :] with mnistcnn.show, and print ltrain[42]."
+# sphinx_gallery_answer = "Draw image 42 with mnistcnn.show, and print its label."
 mnistcnn.show(xtrain[42, 0, :, :], title=f"ltrain[42] = {ltrain[42]}")
 print(f"ltrain[42] = {ltrain[42]}")
 # sphinx_gallery_answer_end

@@ -25,8 +25,10 @@ import mnistcnn
 
 xtrain_np, ltrain_np = mnistcnn.load("training")
 xtest_np, ltest_np = mnistcnn.load("testing")
-xtrain_np = np.moveaxis(mnistcnn.normalize(xtrain_np).reshape(28, 28, 1, 60000), [3, 2], [0, 1])
-xtest_np = np.moveaxis(mnistcnn.normalize(xtest_np).reshape(28, 28, 1, 10000), [3, 2], [0, 1])
+xtrain_np = np.moveaxis(mnistcnn.normalize(xtrain_np).reshape(28, 28, 1, 60000),
+                        [3, 2], [0, 1])
+xtest_np = np.moveaxis(mnistcnn.normalize(xtest_np).reshape(28, 28, 1, 10000),
+                       [3, 2], [0, 1])
 print("images:", xtrain_np.dtype, xtrain_np.shape, xtest_np.shape)
 print("labels:", ltrain_np.dtype, ltrain_np.shape, ltest_np.shape)
 
@@ -67,13 +69,14 @@ except RuntimeError as err:
 # ``astype(np.int64)`` makes a fresh copy of each label vector in the right type;
 # the images need no conversion.
 
-# sphinx_gallery_answer = "Wrap the images as they are, and the labels after converting them to int64."
+# sphinx_gallery_answer = "Wrap the images as they are, the labels as int64."
 xtrain = torch.from_numpy(xtrain_np)
 ltrain = torch.from_numpy(ltrain_np.astype(np.int64))
 xtest = torch.from_numpy(xtest_np)
 ltest = torch.from_numpy(ltest_np.astype(np.int64))
 # sphinx_gallery_answer_end
-for name, tensor in [("xtrain", xtrain), ("ltrain", ltrain), ("xtest", xtest), ("ltest", ltest)]:
+tensors = {"xtrain": xtrain, "ltrain": ltrain, "xtest": xtest, "ltest": ltest}
+for name, tensor in tensors.items():
     print(f"{name:6} {tensor.dtype!s:14} {tuple(tensor.shape)}")
 
 # %%
@@ -85,8 +88,10 @@ for name, tensor in [("xtrain", xtrain), ("ltrain", ltrain), ("xtest", xtest), (
 # ``torch.from_numpy`` does not copy: the tensor is a second view of the array's memory,
 # so wrapping 188 MB of images is instant and costs no memory. The label tensors, on the
 # other hand, share memory with the ``int64`` copies, not with the original bytes.
-print("xtrain shares memory with xtrain_np:", np.shares_memory(xtrain.numpy(), xtrain_np))
-print("ltrain shares memory with ltrain_np:", np.shares_memory(ltrain.numpy(), ltrain_np))
+print("xtrain shares memory with xtrain_np:",
+      np.shares_memory(xtrain.numpy(), xtrain_np))
+print("ltrain shares memory with ltrain_np:",
+      np.shares_memory(ltrain.numpy(), ltrain_np))
 
 # %%
 # The flip side of sharing: writing into ``xtrain_np`` would change ``xtrain`` as well

@@ -28,7 +28,7 @@ watch the shapes, and the pictures, shrink.
 #
 # The number of feature maps is set by the layer (6, then 16), whatever the image size.
 
-# sphinx_gallery_answer = "Apply W - K + 1 for each 5 × 5 convolution and W // 2 for each 2 × 2 pooling."
+# sphinx_gallery_answer = "W - K + 1 for each convolution, W // 2 for each pooling."
 after_conv1 = 28 - 5 + 1
 after_pool1 = after_conv1 // 2
 after_conv2 = after_pool1 - 5 + 1
@@ -115,18 +115,19 @@ stages = [
     ("pool2", pool2, 4),
 ]
 mosaics = [tile(t[0].cpu().numpy(), ncols) for _, t, ncols in stages]
-widths = [m.shape[1] for m in mosaics]  # equal widths per value: one scale for all stages
-fig, axes = plt.subplots(1, len(stages), figsize=(8, 2.6), layout="constrained", width_ratios=widths)
+widths = [m.shape[1] for m in mosaics]  # width in proportion: one scale for all stages
+fig, axes = plt.subplots(1, len(stages), figsize=(8, 2.6), layout="constrained",
+                         width_ratios=widths)
 for ax, (name, t, _), mosaic in zip(axes, stages, mosaics, strict=True):
     ax.imshow(mosaic, cmap="gray", interpolation="nearest")
     ax.set_title(f"{name}\n{' × '.join(map(str, t.shape[1:]))}", fontsize=9)
     ax.set_axis_off()
-fig.suptitle(f"A test digit ({ltest[0].item()}) on its way through LeNet (random weights)")
+fig.suptitle(f"A test digit ({ltest[0].item()}) going through LeNet (random weights)")
 plt.show()
 
 # %%
 # Even with random weights, the first maps are recognisable, filtered copies of the
-# digit: a convolution is a local weighted average, so it keeps the picture's geometry.
+# digit: a convolution is a local weighted sum, so it keeps the picture's geometry.
 # Each pooling halves the resolution, and by the last stage each 4 × 4 map tells only
 # roughly where in the digit its filter responded.
 #
@@ -191,5 +192,6 @@ assert conv2.shape == (1, 16, 8, 8) and pool2.shape == (1, 16, 4, 4)
 with torch.no_grad():
     by_hand = net.fc3(F.relu(net.fc2(F.relu(net.fc1(flat)))))
     assert torch.allclose(by_hand, net(x), atol=1e-6, rtol=0)
-assert F.max_pool2d(odd, 2).shape[-1] == 2 and F.max_pool2d(odd, 2, ceil_mode=True).shape[-1] == 3
+assert F.max_pool2d(odd, 2).shape[-1] == 2
+assert F.max_pool2d(odd, 2, ceil_mode=True).shape[-1] == 3
 # sphinx_gallery_end_ignore

@@ -26,6 +26,8 @@ We complete the class, print it, and then prove it is the same network as the pa
 # and differentiates them. The blanks are the second convolution, the first fully
 # connected layer, and the two steps of ``forward`` that use them. Their sizes come from
 # Q25.
+import textwrap
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -35,13 +37,13 @@ import mnistcnn
 
 
 class LeNet(nn.Module):
-    """LeNet for 28 × 28 digits: two convolution blocks, then three fully connected layers."""
+    """LeNet for 28 × 28 digits: two convolution blocks, three linear layers."""
 
     # The layers with learnable weights, created once.
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 6, 5)
-        # sphinx_gallery_answer = "conv2: 6 → 16 maps, 5 × 5 kernels; fc1: the 16 · 4 · 4 values of Q25 → 120 units."
+        # sphinx_gallery_answer = "conv2: 6 → 16 maps, 5 × 5; fc1: 16 · 4 · 4 → 120."
         self.conv2 = nn.Conv2d(6, 16, 5)
         self.fc1 = nn.Linear(16 * 4 * 4, 120)
         # sphinx_gallery_answer_end
@@ -107,7 +109,8 @@ batch = xtest[:100]
 with torch.no_grad():
     ours, theirs = net(batch), reference(batch)
 print("output shape:", tuple(ours.shape))
-print(f"largest difference between the two outputs: {(ours - theirs).abs().max().item():.1e}")
+gap = (ours - theirs).abs().max().item()
+print(f"largest difference between the two outputs: {gap:.1e}")
 
 # %%
 # The two networks compute the same function: 100 images in, 10 scores each out, and no
@@ -127,6 +130,27 @@ except RuntimeError as err:
 # %%
 # The error names both shapes: 256 values per image come in, where the layer's
 # (transposed) weight matrix expects 400.
+#
+# ``view`` or ``torch.flatten``
+# -----------------------------
+# ``x.view(-1, 256)`` copies nothing: it reads the same memory with a new shape, so it
+# needs the 256 values of each image to lie one after the other in memory, as they do in
+# the default, contiguous layout (Q09). Some convolution libraries run faster with the
+# channels-last layout, which stores the 16 values of one pixel together instead; the
+# shape is the same, but ``view`` has no way to read it as N × 256:
+maps = torch.zeros(5, 16, 4, 4).to(memory_format=torch.channels_last)
+print("shape:", tuple(maps.shape), " contiguous:", maps.is_contiguous())
+try:
+    maps.view(-1, net.num_flat_features(maps))
+except RuntimeError as err:
+    print(textwrap.fill(f"RuntimeError: {err}", 80))
+print("torch.flatten(maps, 1):", tuple(torch.flatten(maps, 1).shape))
+
+# %%
+# ``torch.flatten(x, 1)`` flattens every dimension after the first, as a view where the
+# layout allows it and as a copy where it does not. That is why ``mnistcnn.LeNet``
+# flattens with it: the package is free to run the network in whichever layout is
+# fastest. For the contiguous batches of this page, both give the same matrix.
 #
 # .. dropdown:: Answer
 #
@@ -164,5 +188,8 @@ assert torch.allclose(ours, theirs, rtol=0, atol=1e-6)
 # sphinx_gallery_start_ignore
 assert ours.shape == (100, 10)
 assert net.num_flat_features(torch.zeros(5, 16, 4, 4)) == 256
-assert [name for name, _ in net.named_children()] == ["conv1", "conv2", "fc1", "fc2", "fc3"]
+assert [name for name, _ in net.named_children()] == [
+    "conv1", "conv2", "fc1", "fc2", "fc3"
+]
+assert torch.equal(torch.flatten(batch, 1), batch.view(-1, 784))
 # sphinx_gallery_end_ignore

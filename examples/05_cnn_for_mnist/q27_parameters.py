@@ -53,7 +53,8 @@ for name, param in net.named_parameters():
 print(f"{'layer':6} {'weights':>8} {'biases':>7} {'total':>7} {'share':>6}")
 for layer, n in per_layer.items():
     size = n["weight"] + n["bias"]
-    print(f"{layer:6} {n['weight']:8,} {n['bias']:7,} {size:7,} {100 * size / total:5.1f}%")
+    share = 100 * size / total
+    print(f"{layer:6} {n['weight']:8,} {n['bias']:7,} {size:7,} {share:5.1f}%")
 
 # %%
 # Every count follows from the shapes: a convolution from :math:`C_\text{in}` to
@@ -84,7 +85,8 @@ plt.show()
 # computation, so that ``backward`` can fill its ``.grad``. One loss on ten test digits
 # and one backward pass show it for all ten tensors:
 xtest, ltest = mnistcnn.load_tensors("testing", device=device)
-print("before backward, any gradient:", any(p.grad is not None for p in net.parameters()))
+print("before backward, any gradient:",
+      any(p.grad is not None for p in net.parameters()))
 loss = nn.CrossEntropyLoss()(net(xtest[:10]), ltest[:10])
 loss.backward()
 for name, param in net.named_parameters():

@@ -79,11 +79,13 @@ def descend(rho, gamma=0.001, steps=600):
 
 
 plain, heavy = descend(rho=0.0), descend(rho=0.9)
-print(f"after 600 steps: |w| = {plain[-1]:.4f} without momentum, {heavy[-1]:.6f} with rho = 0.9")
+print(f"after 600 steps: |w| = {plain[-1]:.4f} without momentum, "
+      f"{heavy[-1]:.6f} with rho = 0.9")
 fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 ax.semilogy(plain, label="SGD, no momentum")
 ax.semilogy(heavy, label="SGD, momentum ρ = 0.9")
-ax.set(xlabel="step", ylabel="distance |w| to the minimum", title="Minimising w²/2 with γ = 0.001")
+ax.set(xlabel="step", ylabel="distance |w| to the minimum",
+       title="Minimising w²/2 with γ = 0.001")
 ax.legend()
 plt.show()
 
@@ -99,7 +101,8 @@ plt.show()
 #
 # .. math::
 #
-#    \ell(z, y) = -\log \frac{e^{z_y}}{\sum_{k} e^{z_k}} = -z_y + \log \sum_{k} e^{z_k} .
+#    \ell(z, y) = -\log \frac{e^{z_y}}{\sum_{k} e^{z_k}}
+#    = -z_y + \log \sum_{k} e^{z_k} .
 #
 # ``nn.CrossEntropyLoss`` computes exactly that from raw scores, log-softmax followed by
 # the negative log-likelihood, and averages it over the minibatch. Three ways of
@@ -111,7 +114,8 @@ targets = torch.tensor([0, 1])
 by_hand = -torch.log(torch.softmax(scores, dim=1))[torch.arange(2), targets]
 print("per image, -log softmax at the true class:", by_hand)
 print(f"their mean:                  {by_hand.mean().item():.4f}")
-print(f"nll_loss(log_softmax(z), y): {F.nll_loss(F.log_softmax(scores, dim=1), targets).item():.4f}")
+nll = F.nll_loss(F.log_softmax(scores, dim=1), targets)
+print(f"nll_loss(log_softmax(z), y): {nll.item():.4f}")
 print(f"CrossEntropyLoss()(z, y):    {criterion(scores, targets).item():.4f}")
 
 # %%
@@ -122,7 +126,8 @@ print(f"CrossEntropyLoss()(z, y):    {criterion(scores, targets).item():.4f}")
 #
 # A network that knows nothing gives equal scores to the ten digits, so every digit gets
 # probability 1/10 and the loss is :math:`\ln 10`. This is where training will start:
-print(f"loss of equal scores: {criterion(torch.zeros(1, 10), torch.tensor([3])).item():.4f}")
+equal_scores_loss = criterion(torch.zeros(1, 10), torch.tensor([3])).item()
+print(f"loss of equal scores: {equal_scores_loss:.4f}")
 print(f"ln 10               : {math.log(10):.4f}")
 
 # %%
@@ -134,11 +139,11 @@ print(f"ln 10               : {math.log(10):.4f}")
 
 def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
     N = xtrain.size()[0]  # Training set size
-    # sphinx_gallery_answer = "Number of minibatches: how many whole groups of B images fit in N."
+    # sphinx_gallery_answer = "How many whole minibatches of B images fit in N."
     NB = N // B  # Number of minibatches
     # sphinx_gallery_answer_end
     criterion = nn.CrossEntropyLoss()
-    # sphinx_gallery_answer = "SGD over the network's parameters, with step size gamma and momentum rho."
+    # sphinx_gallery_answer = "SGD over the parameters: step gamma, momentum rho."
     optimizer = torch.optim.SGD(net.parameters(), lr=gamma, momentum=rho)
     # sphinx_gallery_answer_end
     # Q30 writes the training loop here; until then, return what was built.
@@ -152,7 +157,8 @@ xtrain, ltrain = mnistcnn.load_tensors("training", device=device)
 torch.manual_seed(0)
 net = mnistcnn.LeNet().to(device)
 NB, criterion, optimizer = backprop_deep(xtrain, ltrain, net, T=3)
-print(f"{xtrain.size(0)} training images in minibatches of 100: {NB} minibatches per epoch")
+print(f"{xtrain.size(0)} training images in minibatches of 100: "
+      f"{NB} minibatches per epoch")
 print(criterion)
 print(optimizer)
 
@@ -186,7 +192,7 @@ print(optimizer)
 assert abs(w.item() - w_hand) < 1e-6
 assert heavy[-1] < plain[-1] / 100
 assert torch.allclose(criterion(scores, targets), by_hand.mean())
-assert abs(criterion(torch.zeros(1, 10), torch.tensor([3])).item() - math.log(10)) < 1e-6
+assert abs(equal_scores_loss - math.log(10)) < 1e-6
 assert NB == 600
 assert len(optimizer.param_groups) == 1
 assert len(optimizer.param_groups[0]["params"]) == len(list(net.parameters())) == 10
