@@ -21,10 +21,14 @@ x = torch.Tensor(5, 3)
 print(x)
 
 # %%
+# .. answer-reading: What are these numbers, and where do they come from?
+#
 # Nobody chose these numbers. PyTorch reserved room for 15 floats and did not write
 # anything into it, so ``x`` shows whatever bytes were there before: tiny numbers, huge
 # numbers, zeros, sometimes ``nan``. Run the page again and you will likely see
 # different ones.
+#
+# .. answer-reading-end
 #
 # The type of ``x``
 # -----------------

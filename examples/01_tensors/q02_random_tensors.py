@@ -26,8 +26,12 @@ print(y)
 print(y.dtype, y.type())
 
 # %%
+# .. answer-reading: Which values and which element type did you get?
+#
 # Every value lies between 0 and 1, and the tensor holds 32-bit floats, like the one of
 # Q01.
+#
+# .. answer-reading-end
 #
 # The same with ``randn``
 # -----------------------

@@ -36,8 +36,14 @@ print(x)
 print(y)
 
 # %%
+# .. answer-reading: What does the printout tell about the type?
+#
 # Each printout now ends with ``dtype=torch.float64``: PyTorch names the type as soon as
-# it differs from the default. The tensors say the same thing when asked.
+# it differs from the default.
+#
+# .. answer-reading-end
+#
+# Asked for their type, the tensors say the same thing:
 print(x.dtype, x.type())
 print(y.dtype, y.type())
 

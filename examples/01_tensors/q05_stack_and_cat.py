@@ -52,7 +52,11 @@ print(rows.shape)
 print(cols.shape)
 
 # %%
+# .. answer-reading: Which two shapes, and what changed?
+#
 # 10×3 and 5×6: the number of dimensions stays two, one of them doubles.
+#
+# .. answer-reading-end
 #
 # Where every entry comes from
 # ----------------------------

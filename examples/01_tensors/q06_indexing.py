@@ -40,9 +40,13 @@ print(element)
 print(element.shape, element.item())
 
 # %%
+# .. answer-reading: What did you get: a number or a tensor, and which value?
+#
 # The result is still a tensor, with no dimensions at all (shape ``[]``); ``.item()``
 # turns it into a plain Python number. Its long tail of digits is the nearest
 # ``float32`` to 1.3210.
+#
+# .. answer-reading-end
 #
 # In the 3d tensor
 # ----------------
@@ -55,8 +59,14 @@ element_in_z = z[1, 4, 2]
 print(element_in_z)
 
 # %%
-# The same 1.3210. Keeping the old two indices does not work: the first index now
-# selects among only two matrices, and 4 is out of range.
+# .. answer-reading: Is it the element you read in y?
+#
+# The same 1.3210.
+#
+# .. answer-reading-end
+#
+# Keeping the old two indices does not work: the first index now selects among only two
+# matrices, and 4 is out of range.
 try:
     z[4, 2]
 except IndexError as error:

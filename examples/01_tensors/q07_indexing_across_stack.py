@@ -39,8 +39,12 @@ print(across)
 print(across.shape, across.numel())
 
 # %%
+# .. answer-reading: What shape, and which two numbers?
+#
 # A 1d tensor with two entries: 0.1092 from ``x`` (``z[0]``) and 1.3210 from ``y``
 # (``z[1]``).
+#
+# .. answer-reading-end
 #
 # Where they sit
 # --------------

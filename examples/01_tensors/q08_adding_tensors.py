@@ -43,9 +43,13 @@ print("s1 equals s2:", torch.equal(s1, s2), "  s1 equals s3:", torch.equal(s1, s
 # sphinx_gallery_answer_end
 
 # %%
+# .. answer-reading: How do the three sums compare, and why?
+#
 # They are equal to the last bit: ``x + y`` is only a shorter way of writing
 # ``torch.add(x, y)``, and ``x.add(y)`` is the same function called as a method of
 # ``x``.
+#
+# .. answer-reading-end
 #
 # The fourth spelling writes into ``x``
 # -------------------------------------
@@ -66,9 +70,13 @@ print("same memory as before:", x.data_ptr() == address)
 # sphinx_gallery_answer_end
 
 # %%
+# .. answer-reading: What happened to x?
+#
 # ``out=x`` asks ``torch.add`` to write its result into the memory of ``x``: the old
 # values of ``x`` are gone, overwritten in place. The three other spellings left ``x``
 # alone and put the sum in freshly allocated memory, as the addresses show.
+#
+# .. answer-reading-end
 print("s1, s2, s3 in new memory:", [s.data_ptr() != address for s in (s1, s2, s3)])
 
 # %%

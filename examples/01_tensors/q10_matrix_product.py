@@ -41,9 +41,15 @@ print(row)
 print(row.shape)
 
 # %%
+# .. answer-reading: What is the result, entry by entry?
+#
 # A 1×2 row vector. Its entry k is the dot product of the 100 numbers of ``x`` with row
-# k of ``y``, which an independent computation confirms: ``torch.einsum`` spells out the
-# sum over the shared index.
+# k of ``y``.
+#
+# .. answer-reading-end
+#
+# An independent computation confirms it: ``torch.einsum`` spells out the sum over the
+# shared index.
 reference = torch.einsum("i,ki->k", x.flatten(), y)
 print(reference)
 print("agrees with torch.mm:", torch.allclose(row, reference.view(1, 2)))

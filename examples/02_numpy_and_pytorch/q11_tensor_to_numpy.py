@@ -32,9 +32,14 @@ b = a.numpy()
 print(b)
 
 # %%
+# .. answer-reading: How do the two printouts differ?
+#
 # The two printouts differ only in dress: PyTorch writes ``tensor([...])`` with commas,
-# NumPy a bare bracketed list. Python's ``type`` tells the two objects apart for
-# certain.
+# NumPy a bare bracketed list.
+#
+# .. answer-reading-end
+#
+# Python's ``type`` tells the two objects apart for certain.
 
 # sphinx_gallery_answer = "Print the Python type of a and the Python type of b."
 print(type(a), type(b))

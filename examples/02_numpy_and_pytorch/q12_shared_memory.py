@@ -30,8 +30,14 @@ print(a)
 print(b)
 
 # %%
-# ``b`` changed too. Equal values alone do not prove shared memory, though: two separate
-# copies could hold the same numbers. So we ask about the memory itself.
+# .. answer-reading: What became of b?
+#
+# ``b`` changed too.
+#
+# .. answer-reading-end
+#
+# Equal values alone do not prove shared memory, though: two separate copies could hold
+# the same numbers. So we ask about the memory itself.
 #
 # Proof: the same bytes
 # ---------------------

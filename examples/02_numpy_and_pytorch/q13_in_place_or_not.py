@@ -41,8 +41,12 @@ assert np.shares_memory(a.numpy(), b) and b.tolist() == [2.0] * 5
 # sphinx_gallery_end_ignore
 
 # %%
+# .. answer-reading: Does b see the change, and why?
+#
 # ``b`` shows the new values: the twos were written into the buffer that both names
 # share.
+#
+# .. answer-reading-end
 #
 # Second way: adding into the whole slice
 # ---------------------------------------
@@ -60,8 +64,12 @@ assert np.shares_memory(a.numpy(), b) and b.tolist() == [2.0] * 5
 # sphinx_gallery_end_ignore
 
 # %%
+# .. answer-reading: Does b see the change this time?
+#
 # Same outcome as the first way, for the same reason: the tensor object and its memory
 # stay, only the numbers in it change.
+#
+# .. answer-reading-end
 #
 # Third way: out of place, then rebinding the name
 # -------------------------------------------------
@@ -81,9 +89,13 @@ assert not np.shares_memory(a.numpy(), b)
 # sphinx_gallery_end_ignore
 
 # %%
+# .. answer-reading: What do a and b hold now, and why?
+#
 # ``a`` holds twos but ``b`` still holds ones, and they no longer share memory. The
 # original tensor was never touched: the name ``a`` now points to a different, newly
 # allocated one.
+#
+# .. answer-reading-end
 print("a is the tensor it was at the start:", a is before)
 print("before =", before)
 print("before and b share memory:", np.shares_memory(before.numpy(), b))

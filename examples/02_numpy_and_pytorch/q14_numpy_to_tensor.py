@@ -30,10 +30,14 @@ print(a)
 print(b)
 
 # %%
+# .. answer-reading: Did the tensor see the change, and which type does it hold?
+#
 # The tensor saw the change: it is a view of the array's memory, the mirror image of
 # Q12. It also says ``dtype=torch.float64``. NumPy's ones are 64-bit floats, and
 # ``from_numpy`` keeps the element type rather than converting to PyTorch's usual
 # ``float32``.
+#
+# .. answer-reading-end
 print("share memory:", np.shares_memory(a, b.numpy()))
 print("same start address:", a.ctypes.data == b.data_ptr())
 

@@ -99,10 +99,14 @@ ratio = timings["made on the CPU, then moved"] / timings["made on the device"]
 print(f"time ratio, made then moved / made on the device: {ratio:.2f}")
 
 # %%
+# .. answer-reading: Which way is faster, and why?
+#
 # On a CPU-only machine the two ways do exactly the same work, because moving to
 # ``"cpu"`` does nothing, so their times differ by noise only. On a GPU the tensor made
 # in place skips the slow random draw on the CPU and the copy across the bus, and wins
 # by a wide margin.
+#
+# .. answer-reading-end
 #
 # .. note::
 #

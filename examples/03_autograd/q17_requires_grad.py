@@ -40,10 +40,16 @@ print(y.requires_grad, y.grad_fn.name())
 # sphinx_gallery_answer_end
 
 # %%
+# .. answer-reading: Is y tracked, and what does grad_fn record?
+#
 # The flag spreads: a result requires gradients as soon as one of its inputs does, and
 # remembers in ``grad_fn`` how it was made, which is what autograd will need to send a
-# gradient back through it to ``x``. Without a tracked input nothing is recorded, and
-# the flag stays at its default, ``False``.
+# gradient back through it to ``x``.
+#
+# .. answer-reading-end
+#
+# Without a tracked input nothing is recorded, and the flag stays at its default,
+# ``False``.
 untracked = torch.ones(2, 2) + 2
 print(untracked.requires_grad, untracked.grad_fn)
 
@@ -74,9 +80,15 @@ for warning in caught:
     print(textwrap.fill(f"{warning.category.__name__}: {message}", width=88))
 
 # %%
-# Both are ``None``. The warning turns on the difference between *leaf* tensors, which
-# you create yourself, and intermediate results, which operations create: only leaves
-# get a ``.grad`` by default.
+# .. answer-reading: What do x.grad and y.grad hold?
+#
+# Both are ``None``.
+#
+# .. answer-reading-end
+#
+# The warning turns on the difference between *leaf* tensors, which you create
+# yourself, and intermediate results, which operations create: only leaves get a
+# ``.grad`` by default.
 print("x is a leaf:", x.is_leaf)
 print("y is a leaf:", y.is_leaf)
 

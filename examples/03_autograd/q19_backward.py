@@ -45,9 +45,13 @@ print(x.grad)
 # sphinx_gallery_answer_end
 
 # %%
+# .. answer-reading: Where is the gradient stored, and what is it?
+#
 # The gradient has the shape of ``x``: one partial derivative
 # :math:`\partial f / \partial x_i` per entry, all equal to 4.5 here. Q20 derives that
 # 4.5 by hand.
+#
+# .. answer-reading-end
 #
 # Gradients accumulate
 # --------------------

@@ -31,8 +31,14 @@ print(f"xtrain: {xtrain.shape} {xtrain.dtype}    ltrain: {ltrain.shape} {ltrain.
 print(f"xtest:  {xtest.shape} {xtest.dtype}    ltest:  {ltest.shape} {ltest.dtype}")
 
 # %%
+# .. answer-reading: How many images, in which layout and type?
+#
 # That is 60,000 training and 10,000 test images, stored as ``uint8``: unsigned bytes,
-# exactly as in the files. What values do the pixels take?
+# exactly as in the files.
+#
+# .. answer-reading-end
+#
+# What values do the pixels take?
 print(f"pixel values from {xtrain.min()} to {xtrain.max()}")
 print(f"pixels at 0 (background):        {100 * np.mean(xtrain == 0):.1f}%")
 print(f"pixels at 255 (ink at full tone): {100 * np.mean(xtrain == 255):.1f}%")
@@ -58,7 +64,13 @@ print(f"xtrain: {xtrain.dtype}, values from {xtrain.min()} to {xtrain.max()}")
 print(f"xtest:  {xtest.dtype}, values from {xtest.min()} to {xtest.max()}")
 
 # %%
-# Both sets now span exactly [-1, 1]. Here is the map applied to a few grey levels:
+# .. answer-reading: Which range do the pixels span now?
+#
+# Both sets now span exactly [-1, 1].
+#
+# .. answer-reading-end
+#
+# Here is the map applied to a few grey levels:
 for level in (0, 127, 128, 255):
     value = mnistcnn.normalize(np.array([level], dtype=np.uint8))[0]
     print(f"{level:3d} -> {value:+.4f}")

@@ -37,8 +37,12 @@ print(f"ltrain[42] = {ltrain[42]}")
 plt.show()
 
 # %%
+# .. answer-reading: Which digit do you see, and does the label agree?
+#
 # The picture is a seven and the label says 7: image and label belong together, and the
 # rows and columns are the right way round.
+#
+# .. answer-reading-end
 #
 # More than one witness
 # ---------------------

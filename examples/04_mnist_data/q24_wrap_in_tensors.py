@@ -80,8 +80,12 @@ for name, tensor in tensors.items():
     print(f"{name:6} {tensor.dtype!s:14} {tuple(tensor.shape)}")
 
 # %%
+# .. answer-reading: Which types and shapes did you get?
+#
 # Four tensors with the types the network and the loss want: ``float32`` images in the
 # N × 1 × 28 × 28 layout and ``int64`` labels.
+#
+# .. answer-reading-end
 #
 # No copy of the images
 # ---------------------

@@ -42,8 +42,12 @@ print(f"pool2: 16 maps of {after_pool2} × {after_pool2}")
 print(f"fc1 input features: {fc1_inputs}")
 
 # %%
+# .. answer-reading: Which sizes, and how many inputs for fc1?
+#
 # The image goes 28 → 24 → 12 → 8 → 4, and the sixteen final 4 × 4 maps, laid end to
 # end, make 16 · 4 · 4 = 256 numbers: the inputs of the first fully connected layer.
+#
+# .. answer-reading-end
 #
 # Checking with a real digit
 # --------------------------

@@ -163,8 +163,12 @@ print(criterion)
 print(optimizer)
 
 # %%
+# .. answer-reading: How many minibatches, and what does the optimizer hold?
+#
 # One epoch is 600 steps, and the optimizer holds one parameter group (all ten weight
 # and bias tensors of LeNet) with step size 0.001 and momentum 0.9.
+#
+# .. answer-reading-end
 #
 # .. dropdown:: Answer
 #
