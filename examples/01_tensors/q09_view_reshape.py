@@ -14,6 +14,8 @@ shares the memory of the original, and shows the one case where ``view`` refuses
 # %%
 # The three tensors of the question
 # ---------------------------------
+import textwrap
+
 import torch
 
 torch.manual_seed(0)
@@ -81,7 +83,7 @@ print("contiguous:", t.is_contiguous())
 try:
     t.view(16)
 except RuntimeError as error:
-    print("RuntimeError:", error)
+    print(textwrap.fill(f"RuntimeError: {error}", 80))
 
 # %%
 # ``reshape`` returns a view when it can and a copy when it must, as here.

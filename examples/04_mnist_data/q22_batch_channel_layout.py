@@ -17,6 +17,8 @@ right shape and still hold scrambled images. We do it, then prove it right.
 # The starting point
 # ------------------
 # As in Q21: load both sets and rescale them to [-1, 1].
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -60,7 +62,7 @@ conv = torch.nn.Conv2d(1, 6, 5)
 try:
     conv(torch.from_numpy(channels_last[:2]))
 except RuntimeError as err:
-    print("RuntimeError:", err)
+    print(textwrap.fill(f"RuntimeError: {err}", 80))
 
 # %%
 # PyTorch takes the 28 image rows for 28 channels and refuses. That slip announces
