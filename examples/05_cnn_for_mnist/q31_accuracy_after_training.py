@@ -100,8 +100,8 @@ plt.show()
 #    The untrained network is right about 10% of the time, the rate of a random guess,
 #    since its scores do not depend on the digit in any useful way. After three epochs
 #    the trained network classifies more than 90% of the test images correctly:
-#    training raised the accuracy by about 80 percentage points (the improvement printed
-#    above), and cut the error rate from about 90% to under one in ten.
+#    training raised the accuracy by more than 80 percentage points (the improvement
+#    printed above), and cut the error rate from about 90% to under one in ten.
 #
 #    The test images were never used for training, so this measures how well the network
 #    *generalises* to new handwriting, not how well it memorised the training set. The
@@ -116,5 +116,5 @@ plt.show()
 # -----
 assert 5 <= acc_untrained <= 20, acc_untrained
 assert acc_trained >= 90, acc_trained
-assert 75 <= acc_trained - acc_untrained <= 85, "about 80 percentage points"
+assert acc_trained - acc_untrained > 80, "more than 80 percentage points"
 assert abs(acc_trained - mnistcnn.accuracy(net, xtest, ltest)) < 1e-3
