@@ -17,6 +17,8 @@ the round trip on a few kinds of tensors to see which ones really cannot make it
 # --------------------
 # ``torch.from_numpy`` wraps an existing array; the in-place ``np.add(..., out=a)`` then
 # changes the array only.
+import textwrap
+
 import numpy as np
 import torch
 
@@ -81,7 +83,8 @@ for what, attempt in attempts.items():
         attempt()
     except (TypeError, RuntimeError, ValueError) as err:
         errors[what] = err
-        print(f"{what}: {type(err).__name__}: {str(err).strip()}")
+        message = " ".join(str(err).split())
+        print(textwrap.fill(f"{what}: {type(err).__name__}: {message}", 80))
 
 # %%
 # Each has a one-step fix, and for the last two PyTorch's own message names it:
