@@ -137,9 +137,10 @@ plt.show()
 # Keeping the network
 # -------------------
 # This is the network that the package's ``mnistcnn.trained_lenet(3)`` stands for: the
-# same seed, the same loop, hence the same minibatches and the same weights (on a GPU,
-# equal up to rounding). ``mnistcnn.save_trained`` stores it in that function's cache,
-# so that Q31 and Q33 evaluate this very network instead of training another.
+# same seed and, step for step, the same computation as the package's training loop,
+# hence the same minibatches and the same weights (on a GPU, equal up to rounding).
+# ``mnistcnn.save_trained`` stores it in that function's cache, so that Q31 and Q33
+# evaluate this very network instead of training another.
 path = mnistcnn.save_trained(net, 3)
 print(f"saved as {path.name}")
 
