@@ -1,7 +1,8 @@
-"""Where a page's answer and the package implement the same thing, they agree.
+"""Where pages, or a page and the package, hold the same thing, they agree.
 
-The pages are scripts; these tests take the answer's definition out of the page's
-source (without running the rest of the page) and compare it with the package.
+The pages are scripts; these tests take a definition or typed values out of a page's
+source (without running the rest of the page) and compare them with the package or
+with the other pages that repeat them, since each page must run on its own.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import re
 
 import numpy as np
 import torch
@@ -33,6 +35,43 @@ def definition_from_page(pattern: str, name: str):
     return namespace[name]
 
 
+def typed_tensors(page) -> dict[str, list]:
+    """The values typed in the page's first top-level ``x = torch.tensor(...)`` and ``y = ...``."""
+    values = {}
+    for node in ast.parse(page.read_text(encoding="utf-8")).body:
+        if (
+            isinstance(node, ast.Assign)
+            and [ast.unparse(t) for t in node.targets] in (["x"], ["y"])
+            and isinstance(node.value, ast.Call)
+            and ast.unparse(node.value.func) == "torch.tensor"
+        ):
+            values.setdefault(node.targets[0].id, ast.literal_eval(node.value.args[0]))
+    return values
+
+
+def stated_matrices(page) -> list[list[list[float]]]:
+    """The ``pmatrix`` tables of the page's docstring, as lists of rows of numbers."""
+    docstring = ast.get_docstring(ast.parse(page.read_text(encoding="utf-8")))
+    tables = re.findall(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", docstring, re.DOTALL)
+    return [[[float(v) for v in row.split("&")] for row in table.split(r"\\")] for table in tables]
+
+
+def test_the_tensors_of_q04_are_typed_alike_in_q05_to_q08():
+    pages = [page for n in range(4, 9) for page in EXAMPLES.glob(f"01_tensors/q0{n}_*.py")]
+    assert len(pages) == 5
+    q04 = typed_tensors(pages[0])
+    assert set(q04) == {"x", "y"}
+    assert [len(q04["x"]), len(q04["x"][0])] == [5, 3]
+    for page in pages[1:]:
+        assert typed_tensors(page) == q04, f"{page.name} types x or y differently from Q04"
+
+
+def test_q04_types_the_values_its_question_states():
+    (page,) = EXAMPLES.glob("01_tensors/q04_*.py")
+    typed = typed_tensors(page)
+    assert stated_matrices(page) == [typed["x"], typed["y"]]
+
+
 def test_the_lenet_of_q26_is_the_package_lenet(small_tensors):
     PageLeNet = definition_from_page("05_cnn_for_mnist/q26_*.py", "LeNet")
     page_net, package_net = PageLeNet(), mnistcnn.LeNet()
@@ -50,9 +89,8 @@ def test_the_training_loop_of_q30_is_the_package_textbook_loop(small_tensors):
     (x, labels), _ = small_tensors
     results = []
     for train in (page_loop, mnistcnn.textbook_backprop_deep):
-        torch.manual_seed(0)
+        torch.manual_seed(0)  # as Q30 does: the initial weights, then the shuffle
         net = mnistcnn.LeNet()
-        torch.manual_seed(1)
         with contextlib.redirect_stdout(io.StringIO()) as printed:
             history = train(x, labels, net, 1, B=10)
         results.append((history, printed.getvalue(), [p.detach().clone() for p in net.parameters()]))

@@ -5,15 +5,16 @@ Q02 · Random tensors: rand and randn
 **The question.** Fill a 5×3 tensor with ``torch.rand`` and print it. How are its values
 distributed, and what is its type? What changes with ``torch.randn``?
 
-The page prints both kinds of random tensor, then draws many samples of each and plots their
-histograms, so that the two distributions can be seen rather than guessed from 15 numbers.
+The page prints both kinds of random tensor, then draws many samples of each and plots
+their histograms, so that the two distributions can be seen rather than guessed from 15
+numbers.
 """
 
 # %%
 # A random 5×3 tensor
 # -------------------
-# Random numbers in PyTorch come from a generator that we seed, so that this page prints the
-# same values every time it is built.
+# Random numbers in PyTorch come from a generator that we seed, so that this page prints
+# the same values every time it is built.
 import torch
 
 torch.manual_seed(0)
@@ -25,7 +26,12 @@ print(y)
 print(y.dtype, y.type())
 
 # %%
-# Every value lies between 0 and 1, and the tensor holds 32-bit floats, like the one of Q01.
+# .. answer-reading: Which values and which element type did you get?
+#
+# Every value lies between 0 and 1, and the tensor holds 32-bit floats, like the one of
+# Q01.
+#
+# .. answer-reading-end
 #
 # The same with ``randn``
 # -----------------------
@@ -35,8 +41,8 @@ print(y)
 print(y.dtype, y.type())
 
 # %%
-# Now some values are negative and some exceed 1: the numbers are no longer confined to an
-# interval.
+# Now some values are negative and some exceed 1: the numbers are no longer confined to
+# an interval.
 #
 # Many samples, two histograms
 # ----------------------------
@@ -62,35 +68,37 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# The left histogram is flat: every value in [0, 1) is equally likely. The right one is the
-# bell curve of the standard normal distribution, centred on 0 with a spread of 1.
+# The left histogram is flat: every value in [0, 1) is equally likely. The right one is
+# the bell curve of the standard normal distribution, centred on 0 with a spread of 1.
 #
-# The sample statistics agree with the theory: a uniform variable on [0, 1) has mean 1/2 and
-# standard deviation :math:`1/\sqrt{12} \approx 0.2887`, a standard normal one has mean 0 and
-# standard deviation 1.
-print(f"rand : min {u.min():.6f}  max {u.max():.6f}  mean {u.mean():.4f}  std {u.std():.4f}")
-print(f"randn: min {g.min():.6f}  max {g.max():.6f}  mean {g.mean():.4f}  std {g.std():.4f}")
+# The sample statistics agree with the theory: a uniform variable on [0, 1) has mean 1/2
+# and standard deviation :math:`1/\sqrt{12} \approx 0.2887`, a standard normal one has
+# mean 0 and standard deviation 1.
+for name, t in (("rand ", u), ("randn", g)):
+    print(f"{name}: min {t.min():.6f}  max {t.max():.6f}  "
+          f"mean {t.mean():.4f}  std {t.std():.4f}")
 print(f"share of randn samples within [-1, 1]: {(g.abs() <= 1).float().mean():.4f}")
 
 # %%
 # .. dropdown:: Answer
 #
 #    ``torch.rand(5, 3)`` draws each of its 15 entries independently from the **uniform
-#    distribution on** :math:`[0, 1)`: every value in that interval is equally likely, 0 can
-#    occur but 1 cannot. ``torch.randn(5, 3)`` draws them from the **standard normal
-#    (Gaussian) distribution** :math:`\mathcal{N}(0, 1)`, with mean 0 and standard deviation
-#    1: values cluster around 0, about 68% fall in :math:`[-1, 1]`, and any real number is
-#    possible, so negative values and values above 1 are common.
+#    distribution on** :math:`[0, 1)`: every value in that interval is equally likely, 0
+#    can occur but 1 cannot. ``torch.randn(5, 3)`` draws them from the **standard normal
+#    (Gaussian) distribution** :math:`\mathcal{N}(0, 1)`, with mean 0 and standard
+#    deviation 1: values cluster around 0, about 68% fall in :math:`[-1, 1]`, and any
+#    real number is possible, so negative values and values above 1 are common.
 #
-#    Both return a ``torch.Tensor`` of 32-bit floats (``torch.float32``, shown by the legacy
-#    type string ``torch.FloatTensor``). Unlike the ``torch.Tensor(5, 3)`` of Q01, the
-#    values are written on creation; they are reproducible once the generator is seeded with
-#    ``torch.manual_seed``.
+#    Both return a ``torch.Tensor`` of 32-bit floats (``torch.float32``, shown by the
+#    legacy type string ``torch.FloatTensor``). Unlike the ``torch.Tensor(5, 3)`` of
+#    Q01, the values are written on creation; they are reproducible once the generator
+#    is seeded with ``torch.manual_seed``.
 
 # %%
 # Check
 # -----
-# The checks are loose on purpose: they hold for any seed, not just for the numbers above.
+# The checks are loose on purpose: they hold for any seed, not just for the numbers
+# above.
 assert y.shape == (5, 3) and y.dtype == torch.float32
 assert 0.0 <= u.min() and u.max() < 1.0
 assert abs(u.mean() - 0.5) < 0.01 and abs(u.std() - 12**-0.5) < 0.01

@@ -2,8 +2,8 @@ r"""
 Q04 · Tensors from given values
 ===============================
 
-**The question.** Create two tensors ``x`` and ``y`` directly from the values below, five
-rows of three numbers each, and report their shapes.
+**The question.** Create two tensors ``x`` and ``y`` directly from the values below,
+five rows of three numbers each, and report their shapes.
 
 .. math::
 
@@ -23,15 +23,16 @@ rows of three numbers each, and report their shapes.
    0.6042 & -0.2280 & 1.3210
    \end{pmatrix}
 
-The page types the values in, prints the shapes, and explains why ``torch.tensor`` (lower
-case) is the constructor to use for this, rather than the ``torch.Tensor`` of Q01.
+The page types the values in, prints the shapes, and explains why ``torch.tensor``
+(lower case) is the constructor to use for this, rather than the ``torch.Tensor`` of
+Q01.
 """
 
 # %%
 # Writing the values in
 # ---------------------
-# A nested Python list becomes a tensor: the outer list holds the rows, each inner list the
-# entries of one row. These two tensors come back in Q05 to Q08.
+# A nested Python list becomes a tensor: the outer list holds the rows, each inner list
+# the entries of one row. These two tensors come back in Q05 to Q08.
 import torch
 
 # sphinx_gallery_answer = "Create x and y from the two 5×3 tables of values."
@@ -62,32 +63,37 @@ print(x.size(0), "rows,", x.size(1), "columns,", x.numel(), "numbers,", x.dtype)
 #
 # ``torch.tensor`` or ``torch.Tensor``?
 # -------------------------------------
-# The assignment wrote ``torch.Tensor([[...]])``, which gives the same two tensors here. The
-# two names are easy to confuse but do different things. ``torch.tensor`` is a function that
-# copies *data* and infers the element type from it; ``torch.Tensor`` is the class, whose
-# constructor always makes ``float32`` and reads bare integers as a *shape*.
+# The assignment wrote ``torch.Tensor([[...]])``, which gives the same two tensors here.
+# The two names are easy to confuse but do different things. ``torch.tensor`` is a
+# function that copies *data* and infers the element type from it; ``torch.Tensor`` is
+# the class, whose constructor always makes the default floating-point type
+# (``float32``, unless ``torch.set_default_dtype`` changed it) and reads bare integers
+# as a *shape*.
 print(torch.tensor([1, 2, 3]), torch.tensor([1, 2, 3]).dtype)
 print(torch.Tensor([1, 2, 3]), torch.Tensor([1, 2, 3]).dtype)
 print("torch.tensor(3).shape =", torch.tensor(3).shape, "  (a single number, 3)")
-print("torch.Tensor(3).shape =", torch.Tensor(3).shape, "  (three uninitialised numbers)")
+print("torch.Tensor(3).shape =", torch.Tensor(3).shape, "  (3 uninitialised numbers)")
 
 # %%
-# Integers stay integers (``int64``) with ``torch.tensor`` and silently become floats with
-# ``torch.Tensor``; and ``torch.Tensor(3)`` is not the number 3 at all. ``torch.tensor`` also
-# accepts ``dtype=`` and ``device=``, so it says exactly what it makes.
+# Integers stay integers (``int64``) with ``torch.tensor`` and silently become floats
+# with ``torch.Tensor``; and ``torch.Tensor(3)`` is not the number 3 at all.
+# ``torch.tensor`` also accepts ``dtype=`` and ``device=``, so it says exactly what it
+# makes.
 #
 # .. dropdown:: Answer
 #
-#    Both tensors have shape ``torch.Size([5, 3])``: five rows of three entries, 15 numbers
-#    each, stored as ``torch.float32``.
+#    Both tensors have shape ``torch.Size([5, 3])``: five rows of three entries, 15
+#    numbers each, stored as ``torch.float32``.
 #
-#    Literal values are best given to ``torch.tensor`` (lower case), which copies the data
-#    and infers the type from it (floats give ``float32``, integers ``int64``), or takes an
-#    explicit ``dtype=``. The capitalised ``torch.Tensor``, used in the assignment, is the
-#    tensor class itself: given a list it produces the same ``float32`` tensor, but it always
-#    converts to ``float32`` and, given integers instead of a list, it reads them as a shape
-#    and returns uninitialised memory, as in Q01. The PyTorch documentation recommends
-#    ``torch.tensor`` for data and ``torch.empty``/``torch.zeros`` for shapes.
+#    Literal values are best given to ``torch.tensor`` (lower case), which copies the
+#    data and infers the type from it (floats give the default floating-point type,
+#    ``float32``, integers ``int64``), or takes an explicit ``dtype=``. The capitalised
+#    ``torch.Tensor``, used in the assignment, is the tensor class itself: given a list
+#    it produces the same ``float32`` tensor, but it converts whatever it is given to
+#    the default floating-point type and, given integers instead of a list, it reads
+#    them as a shape and returns uninitialised memory, as in Q01. The PyTorch
+#    documentation recommends ``torch.tensor`` for data and
+#    ``torch.empty``/``torch.zeros`` for shapes.
 
 # %%
 # Check
@@ -97,5 +103,5 @@ assert x.dtype == torch.float32 == y.dtype
 assert x[0, 0] == torch.tensor(-0.1859) and y[4, 2] == torch.tensor(1.3210)
 assert torch.equal(x, torch.Tensor(x.tolist()))
 assert torch.tensor([1, 2, 3]).dtype == torch.int64
-assert torch.Tensor([1, 2, 3]).dtype == torch.float32
+assert torch.Tensor([1, 2, 3]).dtype == torch.get_default_dtype() == torch.float32
 assert torch.tensor(3).shape == () and torch.Tensor(3).shape == (3,)

@@ -2,12 +2,13 @@
 Q05 · Stacking and concatenating tensors
 ========================================
 
-**The question.** Combine the two 5×3 tensors ``x`` and ``y`` of Q04 into one 3d tensor with
-``torch.stack((x, y))``. What is its shape? How does it compare with joining them by
-``torch.cat`` along dimension 0, and along dimension 1?
+**The question.** Combine the two 5×3 tensors ``x`` and ``y`` of Q04 into one 3d tensor
+with ``torch.stack((x, y))``. What is its shape? How does it compare with joining them
+by ``torch.cat`` along dimension 0, and along dimension 1?
 
-The page prints the three shapes, draws where each entry of the two ``cat`` results comes
-from, and sums up the rule: ``stack`` adds a dimension, ``cat`` lengthens an existing one.
+The page prints the three shapes, draws where each entry of the two ``cat`` results
+comes from, and sums up the rule: ``stack`` adds a dimension, ``cat`` lengthens an
+existing one.
 """
 
 # %%
@@ -40,10 +41,10 @@ print("z[0] is x:", torch.equal(z[0], x), "  z[1] is y:", torch.equal(z[1], y))
 # %%
 # Concatenating
 # -------------
-# ``torch.cat`` glues the tensors end to end along a dimension they already have: 0 joins
-# the rows (``y`` below ``x``), 1 joins the columns (``y`` to the right of ``x``).
+# ``torch.cat`` glues the tensors end to end along a dimension they already have: 0
+# joins the rows (``y`` below ``x``), 1 joins the columns (``y`` to the right of ``x``).
 
-# sphinx_gallery_answer = "Concatenate x and y along dimension 0, then along dimension 1."
+# sphinx_gallery_answer = "Join x and y along dimension 0, then along dimension 1."
 rows = torch.cat((x, y), 0)
 cols = torch.cat((x, y), 1)
 # sphinx_gallery_answer_end
@@ -51,12 +52,17 @@ print(rows.shape)
 print(cols.shape)
 
 # %%
+# .. answer-reading: Which two shapes, and what changed?
+#
 # 10×3 and 5×6: the number of dimensions stays two, one of them doubles.
+#
+# .. answer-reading-end
 #
 # Where every entry comes from
 # ----------------------------
-# Joining a tensor of 0s shaped like ``x`` with a tensor of 1s shaped like ``y`` in the same
-# way labels every entry of the result with its origin; the colours show those labels.
+# Joining a tensor of 0s shaped like ``x`` with a tensor of 1s shaped like ``y`` in the
+# same way labels every entry of the result with its origin; the colours show those
+# labels.
 import matplotlib.pyplot as plt
 
 origin_rows = torch.cat((torch.zeros(5, 3), torch.ones(5, 3)), 0)
@@ -80,27 +86,28 @@ plt.show()
 #
 # ``stack`` is ``cat`` plus a new dimension
 # -----------------------------------------
-# Giving each tensor a leading dimension of length 1 (``unsqueeze(0)``) and concatenating
-# along it gives exactly ``z``.
+# Giving each tensor a leading dimension of length 1 (``unsqueeze(0)``) and
+# concatenating along it gives exactly ``z``.
 print("same as stack:", torch.equal(z, torch.cat((x.unsqueeze(0), y.unsqueeze(0)), 0)))
 
 # %%
 # .. dropdown:: Answer
 #
-#    ``z = torch.stack((x, y))`` has shape ``torch.Size([2, 5, 3])``: ``stack`` creates a
-#    **new** dimension (here the first) and places the tensors along it, so ``z[0]`` is
-#    ``x`` and ``z[1]`` is ``y``. All the tensors given to ``stack`` must have the same shape.
+#    ``z = torch.stack((x, y))`` has shape ``torch.Size([2, 5, 3])``: ``stack`` creates
+#    a **new** dimension (here the first) and places the tensors along it, so ``z[0]``
+#    is ``x`` and ``z[1]`` is ``y``. All the tensors given to ``stack`` must have the
+#    same shape.
 #
 #    ``torch.cat`` creates no dimension; it **joins along an existing one**.
 #    ``torch.cat((x, y), 0)`` puts the rows of ``y`` after those of ``x``, giving
-#    ``torch.Size([10, 3])``; ``torch.cat((x, y), 1)`` puts the columns of ``y`` after those
-#    of ``x``, giving ``torch.Size([5, 6])``. The tensors must agree on every dimension except
-#    the one they are joined along.
+#    ``torch.Size([10, 3])``; ``torch.cat((x, y), 1)`` puts the columns of ``y`` after
+#    those of ``x``, giving ``torch.Size([5, 6])``. The tensors must agree on every
+#    dimension except the one they are joined along.
 #
 #    The three results hold the same 30 numbers, arranged differently. ``stack`` is
-#    ``cat`` of the tensors after ``unsqueeze`` has given each of them a new dimension of
-#    length 1; ``torch.stack((x, y), dim=1)`` or ``dim=2`` would insert that new dimension
-#    elsewhere, giving shapes 5×2×3 and 5×3×2.
+#    ``cat`` of the tensors after ``unsqueeze`` has given each of them a new dimension
+#    of length 1; ``torch.stack((x, y), dim=1)`` or ``dim=2`` would insert that new
+#    dimension elsewhere, giving shapes 5×2×3 and 5×3×2.
 
 # %%
 # Check

@@ -2,11 +2,12 @@
 Q06 · Reading one element
 =========================
 
-**The question.** What is the element in the 5th row and 3rd column of the 2d tensor ``y``
-of Q04? Then find the same element inside the 3d tensor ``z = torch.stack((x, y))`` of Q05.
+**The question.** What is the element in the 5th row and 3rd column of the 2d tensor
+``y`` of Q04? Then find the same element inside the 3d tensor
+``z = torch.stack((x, y))`` of Q05.
 
-The page translates "5th row, 3rd column" into indices, reads the element from ``y`` and from
-``z``, and shows the mistake to avoid when a tensor gains a dimension.
+The page translates "5th row, 3rd column" into indices, reads the element from ``y`` and
+from ``z``, and shows the mistake to avoid when a tensor gains a dimension.
 """
 
 # %%
@@ -29,8 +30,8 @@ z = torch.stack((x, y))
 # %%
 # In the 2d tensor
 # ----------------
-# Indices count from 0, as in NumPy and in Python lists: the 5th row has index 4 and the 3rd
-# column index 2. One pair of brackets takes both, separated by a comma.
+# Indices count from 0, as in NumPy and in Python lists: the 5th row has index 4 and the
+# 3rd column index 2. One pair of brackets takes both, separated by a comma.
 
 # sphinx_gallery_answer = "Read the element of y in the 5th row and 3rd column."
 element = y[4, 2]
@@ -39,13 +40,18 @@ print(element)
 print(element.shape, element.item())
 
 # %%
-# The result is still a tensor, with no dimensions at all (shape ``[]``); ``.item()`` turns it
-# into a plain Python number. Its long tail of digits is the nearest ``float32`` to 1.3210.
+# .. answer-reading: What did you get: a number or a tensor, and which value?
+#
+# The result is still a tensor, with no dimensions at all (shape ``[]``); ``.item()``
+# turns it into a plain Python number. Its long tail of digits is the nearest
+# ``float32`` to 1.3210.
+#
+# .. answer-reading-end
 #
 # In the 3d tensor
 # ----------------
-# ``z`` has one more dimension, in front: ``z[0]`` is ``x`` and ``z[1]`` is ``y``. So the
-# element needs three indices, the first choosing ``y``.
+# ``z`` has one more dimension, in front: ``z[0]`` is ``x`` and ``z[1]`` is ``y``. So
+# the element needs three indices, the first choosing ``y``.
 
 # sphinx_gallery_answer = "Read the same element through z."
 element_in_z = z[1, 4, 2]
@@ -53,8 +59,14 @@ element_in_z = z[1, 4, 2]
 print(element_in_z)
 
 # %%
-# The same 1.3210. Keeping the old two indices does not work: the first index now selects
-# among only two matrices, and 4 is out of range.
+# .. answer-reading: Is it the element you read in y?
+#
+# The same 1.3210.
+#
+# .. answer-reading-end
+#
+# Keeping the old two indices does not work: the first index now selects among only two
+# matrices, and 4 is out of range.
 try:
     z[4, 2]
 except IndexError as error:
@@ -64,17 +76,18 @@ except IndexError as error:
 # .. dropdown:: Answer
 #
 #    Counting from zero, the 5th row and 3rd column of ``y`` is ``y[4, 2]``, which is
-#    ``tensor(1.3210)``: a tensor with zero dimensions, whose ``.item()`` is the Python float
-#    1.3209999799728394 (the ``float32`` closest to 1.321).
+#    ``tensor(1.3210)``: a tensor with zero dimensions, whose ``.item()`` is the Python
+#    float 1.3209999799728394 (the ``float32`` closest to 1.321).
 #
-#    In ``z = torch.stack((x, y))`` the tensor ``y`` is the second slice along the new first
-#    dimension, so the same element is ``z[1, 4, 2]``, again ``tensor(1.3210)``. Writing
-#    ``z[4, 2]`` fails with an ``IndexError``, because the first index of ``z`` only takes
-#    the values 0 and 1. ``z[0, 4, 2]`` would give the element of ``x`` at the same place,
-#    0.1092 (see Q07).
+#    In ``z = torch.stack((x, y))`` the tensor ``y`` is the second slice along the new
+#    first dimension, so the same element is ``z[1, 4, 2]``, again ``tensor(1.3210)``.
+#    Writing ``z[4, 2]`` fails with an ``IndexError``, because the first index of ``z``
+#    only takes the values 0 and 1. ``z[0, 4, 2]`` would give the element of ``x`` at
+#    the same place, 0.1092 (see Q07).
 #
-#    ``y[4][2]`` and ``z[1][4][2]`` give the same values too, but they index one dimension at a
-#    time and create an intermediate tensor each time; the comma form is the NumPy-like way.
+#    ``y[4][2]`` and ``z[1][4][2]`` give the same values too, but they index one
+#    dimension at a time and create an intermediate tensor each time; the comma form is
+#    the NumPy-like way.
 
 # %%
 # Check

@@ -2,10 +2,11 @@
 Q07 · One position across the whole stack
 =========================================
 
-**The question.** Print every element of the 3d tensor ``z`` of Q05 that sits in the 5th row
-and 3rd column, whichever matrix of the stack it belongs to. How many are there?
+**The question.** Print every element of the 3d tensor ``z`` of Q05 that sits in the 5th
+row and 3rd column, whichever matrix of the stack it belongs to. How many are there?
 
-The page takes all of them in one indexing expression, draws where they sit, and counts them.
+The page takes all of them in one indexing expression, draws where they sit, and counts
+them.
 """
 
 # %%
@@ -38,7 +39,12 @@ print(across)
 print(across.shape, across.numel())
 
 # %%
-# A 1d tensor with two entries: 0.1092 from ``x`` (``z[0]``) and 1.3210 from ``y`` (``z[1]``).
+# .. answer-reading: What shape, and which two numbers?
+#
+# A 1d tensor with two entries: 0.1092 from ``x`` (``z[0]``) and 1.3210 from ``y``
+# (``z[1]``).
+#
+# .. answer-reading-end
 #
 # Where they sit
 # --------------
@@ -52,7 +58,8 @@ for k, ax in enumerate(axes):
     for i in range(5):
         for j in range(3):
             ax.text(j, i, f"{z[k, i, j]:.4f}", ha="center", va="center", fontsize=8)
-    ax.add_patch(Rectangle((1.5, 3.5), 1, 1, facecolor="mistyrose", edgecolor="tab:red", lw=2))
+    ax.add_patch(Rectangle((1.5, 3.5), 1, 1, facecolor="mistyrose",
+                           edgecolor="tab:red", lw=2))
     ax.set_title(f"z[{k}]  ({'xy'[k]})", fontsize=10)
     ax.set_xticks(range(3), [f"col {j}" for j in range(3)], fontsize=7)
     ax.set_yticks(range(5), [f"row {i}" for i in range(5)], fontsize=7)
@@ -68,14 +75,15 @@ print(len(z), "matrices in z, so", len(z), "elements at row 4, column 2")
 # %%
 # .. dropdown:: Answer
 #
-#    ``z[:, 4, 2]`` prints ``tensor([0.1092, 1.3210])``: the element at the 5th row and 3rd
-#    column of ``x`` (that is, of ``z[0]``) followed by the one of ``y`` (``z[1]``). There are
-#    **two** of them, one per matrix in the stack, because ``z`` has shape 2×5×3.
+#    ``z[:, 4, 2]`` prints ``tensor([0.1092, 1.3210])``: the element at the 5th row and
+#    3rd column of ``x`` (that is, of ``z[0]``) followed by the one of ``y`` (``z[1]``).
+#    There are **two** of them, one per matrix in the stack, because ``z`` has shape
+#    2×5×3.
 #
 #    The colon is a slice over the whole first dimension, and the result keeps that
 #    dimension: it is a 1d tensor of shape ``torch.Size([2])``, whereas fixing all three
-#    indices, as in Q06, gives a single element with no dimensions. Indexing with slices does
-#    not copy: ``z[:, 4, 2]`` is a *view* of two numbers inside ``z``'s memory.
+#    indices, as in Q06, gives a single element with no dimensions. Indexing with slices
+#    does not copy: ``z[:, 4, 2]`` is a *view* of two numbers inside ``z``'s memory.
 
 # %%
 # Check

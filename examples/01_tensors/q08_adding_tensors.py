@@ -3,11 +3,11 @@ Q08 · Four ways to add two tensors
 ==================================
 
 **The question.** Add the tensors ``x`` and ``y`` of Q04 in four spellings: ``x + y``,
-``torch.add(x, y)``, ``x.add(y)``, and ``torch.add(x, y, out=x)`` followed by printing ``x``.
-Do the four print the same thing? Are they equivalent?
+``torch.add(x, y)``, ``x.add(y)``, and ``torch.add(x, y, out=x)`` followed by printing
+``x``. Do the four print the same thing? Are they equivalent?
 
-The page compares the four results, then looks at what each spelling does to ``x`` itself,
-down to the memory address of its numbers.
+The page compares the four results, then looks at what each spelling does to ``x``
+itself, down to the memory address of its numbers.
 """
 
 # %%
@@ -43,8 +43,13 @@ print("s1 equals s2:", torch.equal(s1, s2), "  s1 equals s3:", torch.equal(s1, s
 # sphinx_gallery_answer_end
 
 # %%
+# .. answer-reading: How do the three sums compare, and why?
+#
 # They are equal to the last bit: ``x + y`` is only a shorter way of writing
-# ``torch.add(x, y)``, and ``x.add(y)`` is the same function called as a method of ``x``.
+# ``torch.add(x, y)``, and ``x.add(y)`` is the same function called as a method of
+# ``x``.
+#
+# .. answer-reading-end
 #
 # The fourth spelling writes into ``x``
 # -------------------------------------
@@ -65,9 +70,13 @@ print("same memory as before:", x.data_ptr() == address)
 # sphinx_gallery_answer_end
 
 # %%
-# ``out=x`` asks ``torch.add`` to write its result into the memory of ``x``: the old values of
-# ``x`` are gone, overwritten in place. The three other spellings left ``x`` alone and put
-# the sum in freshly allocated memory, as the addresses show.
+# .. answer-reading: What happened to x?
+#
+# ``out=x`` asks ``torch.add`` to write its result into the memory of ``x``: the old
+# values of ``x`` are gone, overwritten in place. The three other spellings left ``x``
+# alone and put the sum in freshly allocated memory, as the addresses show.
+#
+# .. answer-reading-end
 print("s1, s2, s3 in new memory:", [s.data_ptr() != address for s in (s1, s2, s3)])
 
 # %%
@@ -80,9 +89,10 @@ print("x + y is now x_before + 2 y:", torch.allclose(x + y, x_before + 2 * y))
 # %%
 # The everyday in-place spelling
 # ------------------------------
-# PyTorch marks in-place methods with a trailing underscore: ``x.add_(y)`` (or ``x += y``)
-# does what ``torch.add(x, y, out=x)`` did, more readably. ``out=`` is meant for writing a
-# result into a tensor that was allocated beforehand, for instance to reuse memory in a loop.
+# PyTorch marks in-place methods with a trailing underscore: ``x.add_(y)`` (or
+# ``x += y``) does what ``torch.add(x, y, out=x)`` did, more readably. ``out=`` is meant
+# for writing a result into a tensor that was allocated beforehand, for instance to
+# reuse memory in a loop.
 x = x_before.clone()
 x.add_(y)
 print("x.add_(y) left the sum in x:", torch.equal(x, s1))
@@ -90,22 +100,22 @@ print("x.add_(y) left the sum in x:", torch.equal(x, s1))
 # %%
 # .. dropdown:: Answer
 #
-#    All four print the same 5×3 tensor, the element-wise sum of ``x`` and ``y``, and the
-#    three returned sums are exactly equal (``torch.equal`` is ``True``). As values, the four
-#    spellings agree: ``x + y`` is the operator form of ``torch.add(x, y)``, and ``x.add(y)``
-#    is its method form.
+#    All four print the same 5×3 tensor, the element-wise sum of ``x`` and ``y``, and
+#    the three returned sums are exactly equal (``torch.equal`` is ``True``). As values,
+#    the four spellings agree: ``x + y`` is the operator form of ``torch.add(x, y)``,
+#    and ``x.add(y)`` is its method form.
 #
 #    They are **not equivalent** in their effect, though. The first three leave ``x``
-#    unchanged and return the sum in a new tensor. ``torch.add(x, y, out=x)`` stores the sum
-#    *into* ``x``: the original values of ``x`` are overwritten, in the same memory (its
-#    ``data_ptr`` is unchanged), and the last line only prints the modified ``x``. A second
-#    run of the same code therefore adds ``y`` once more, and every other name pointing at
-#    that tensor sees the change.
+#    unchanged and return the sum in a new tensor. ``torch.add(x, y, out=x)`` stores the
+#    sum *into* ``x``: the original values of ``x`` are overwritten, in the same memory
+#    (its ``data_ptr`` is unchanged), and the last line only prints the modified ``x``.
+#    A second run of the same code therefore adds ``y`` once more, and every other name
+#    pointing at that tensor sees the change.
 #
 #    The idiomatic in-place addition is ``x.add_(y)`` or ``x += y``. In-place operations
-#    save memory but destroy their input; autograd (Q17) refuses some of them, for instance
-#    an in-place change of a leaf tensor that requires gradients, so when in doubt, prefer
-#    ``x + y``.
+#    save memory but destroy their input; autograd (Q17) refuses some of them, for
+#    instance an in-place change of a leaf tensor that requires gradients, so when in
+#    doubt, prefer ``x + y``.
 
 # %%
 # Check

@@ -2,13 +2,14 @@
 Q14 · From a NumPy array to a tensor
 ====================================
 
-**The question.** Go the other way: make a NumPy array ``a`` of five ones, build a tensor
-``b`` from it with ``torch.from_numpy``, and then add one to ``a`` in place with NumPy's
-``np.add`` and its ``out`` argument. Print both and explain the output. The source adds that
-every CPU tensor except a ``CharTensor`` converts to NumPy and back: is that still so?
+**The question.** Go the other way: make a NumPy array ``a`` of five ones, build a
+tensor ``b`` from it with ``torch.from_numpy``, and then add one to ``a`` in place with
+NumPy's ``np.add`` and its ``out`` argument. Print both and explain the output. The
+source adds that every CPU tensor except a ``CharTensor`` converts to NumPy and back: is
+that still so?
 
-The page shows that ``from_numpy`` shares memory just as ``numpy()`` does, then tries the
-round trip on a few kinds of tensors to see which ones really cannot make it.
+The page shows that ``from_numpy`` shares memory just as ``numpy()`` does, then tries
+the round trip on a few kinds of tensors to see which ones really cannot make it.
 """
 
 # %%
@@ -16,6 +17,8 @@ round trip on a few kinds of tensors to see which ones really cannot make it.
 # --------------------
 # ``torch.from_numpy`` wraps an existing array; the in-place ``np.add(..., out=a)`` then
 # changes the array only.
+import textwrap
+
 import numpy as np
 import torch
 
@@ -29,17 +32,22 @@ print(a)
 print(b)
 
 # %%
-# The tensor saw the change: it is a view of the array's memory, the mirror image of Q12.
-# It also says ``dtype=torch.float64``. NumPy's ones are 64-bit floats, and ``from_numpy``
-# keeps the element type rather than converting to PyTorch's usual ``float32``.
+# .. answer-reading: Did the tensor see the change, and which type does it hold?
+#
+# The tensor saw the change: it is a view of the array's memory, the mirror image of
+# Q12. It also says ``dtype=torch.float64``. NumPy's ones are 64-bit floats, and
+# ``from_numpy`` keeps the element type rather than converting to PyTorch's usual
+# ``float32``.
+#
+# .. answer-reading-end
 print("share memory:", np.shares_memory(a, b.numpy()))
 print("same start address:", a.ctypes.data == b.data_ptr())
 
 # %%
 # Sharing or copying, on purpose
 # ------------------------------
-# ``torch.from_numpy`` (and ``torch.as_tensor``) share when they can. ``torch.tensor`` always
-# copies, so its result does not follow later changes to the array.
+# ``torch.from_numpy`` (and ``torch.as_tensor``) share when they can. ``torch.tensor``
+# always copies, so its result does not follow later changes to the array.
 copied = torch.tensor(a)
 np.add(a, 1, out=a)
 print("the array      :", a)
@@ -49,20 +57,21 @@ print("torch.tensor   :", copied)
 # %%
 # What cannot make the round trip
 # -------------------------------
-# The remark about ``CharTensor`` does not hold for today's PyTorch. A ``CharTensor`` is the
-# old name of an 8-bit signed integer tensor, ``torch.int8``, and it converts both ways like
-# the others.
+# The remark about ``CharTensor`` does not hold for today's PyTorch. A ``CharTensor`` is
+# the old name of an 8-bit signed integer tensor, ``torch.int8``, and it converts both
+# ways like the others.
 chars = torch.tensor([1, -2, 3], dtype=torch.int8)
 print(repr(chars.numpy()))
 print(torch.from_numpy(chars.numpy()))
 
 # %%
-# What does fail today is a tensor whose numbers NumPy cannot hold or reach. Each attempt
-# below is caught and its error printed:
+# What does fail today is a tensor whose numbers NumPy cannot hold or reach. Each
+# attempt below is caught and its error printed:
 #
 # - ``bfloat16``, a 16-bit float format common in deep learning, has no NumPy dtype;
 # - a tensor that records gradients (see Q17) must be detached first;
-# - in the other direction, an array walked backwards (a negative stride) has no tensor layout.
+# - in the other direction, an array walked backwards (a negative stride) has no tensor
+#   layout.
 attempts = {
     "bfloat16 tensor": lambda: torch.ones(3, dtype=torch.bfloat16).numpy(),
     "tensor that requires grad": lambda: torch.ones(3, requires_grad=True).numpy(),
@@ -74,13 +83,14 @@ for what, attempt in attempts.items():
         attempt()
     except (TypeError, RuntimeError, ValueError) as err:
         errors[what] = err
-        print(f"{what}: {type(err).__name__}: {str(err).strip()}")
+        message = " ".join(str(err).split())
+        print(textwrap.fill(f"{what}: {type(err).__name__}: {message}", 80))
 
 # %%
-# Each has a one-step fix, and for the last two PyTorch's own message names it: ``.float()``
-# converts to a type NumPy knows (a copy), ``.detach()`` gives a view of the same numbers that
-# autograd does not watch (no copy), and ``.copy()`` lays the array out afresh. Tensors on a
-# GPU are the remaining exception; Q16 is about them.
+# Each has a one-step fix, and for the last two PyTorch's own message names it:
+# ``.float()`` converts to a type NumPy knows (a copy), ``.detach()`` gives a view of
+# the same numbers that autograd does not watch (no copy), and ``.copy()`` lays the
+# array out afresh. Tensors on a GPU are the remaining exception; Q16 is about them.
 print(torch.ones(3, dtype=torch.bfloat16).float().numpy())
 print(torch.ones(3, requires_grad=True).detach().numpy())
 print(torch.from_numpy(np.arange(3.0)[::-1].copy()))
@@ -89,16 +99,18 @@ print(torch.from_numpy(np.arange(3.0)[::-1].copy()))
 # .. dropdown:: Answer
 #
 #    ``np.add(a, 1, out=a)`` changes only the array, yet both print twos: ``a`` shows
-#    ``[2. 2. 2. 2. 2.]`` and ``b`` shows ``tensor([2., 2., 2., 2., 2.], dtype=torch.float64)``.
-#    ``torch.from_numpy`` does not copy: the tensor is built on the array's own memory, so a
-#    change made in place through either one is seen through the other, exactly as with
-#    ``numpy()`` in Q12. The element type is kept too, which is why ``b`` is ``float64``, the
-#    type of NumPy's ones. Use ``torch.tensor(a)`` when an independent copy is wanted.
+#    ``[2. 2. 2. 2. 2.]`` and ``b`` shows
+#    ``tensor([2., 2., 2., 2., 2.], dtype=torch.float64)``. ``torch.from_numpy`` does
+#    not copy: the tensor is built on the array's own memory, so a change made in place
+#    through either one is seen through the other, exactly as with ``numpy()`` in Q12.
+#    The element type is kept too, which is why ``b`` is ``float64``, the type of
+#    NumPy's ones. Use ``torch.tensor(a)`` when an independent copy is wanted.
 #
-#    The ``CharTensor`` exception is out of date: ``int8`` tensors convert both ways. What
-#    cannot convert today is a tensor whose element type NumPy lacks (``bfloat16``), a tensor
-#    that requires gradients (detach it first), a tensor that is not in CPU memory (move it
-#    with ``.cpu()`` first, Q16) and, from the NumPy side, an array with negative strides.
+#    The ``CharTensor`` exception is out of date: ``int8`` tensors convert both ways.
+#    What cannot convert today is a tensor whose element type NumPy lacks
+#    (``bfloat16``), a tensor that requires gradients (detach it first), a tensor that
+#    is not in CPU memory (move it with ``.cpu()`` first, Q16) and, from the NumPy side,
+#    an array with negative strides.
 
 # %%
 # Check

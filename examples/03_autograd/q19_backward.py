@@ -2,9 +2,9 @@
 Q19 · Back-propagation with backward()
 ======================================
 
-**The question.** ``f`` of Q18 is a single number, so autograd can back-propagate from it:
-call ``f.backward()``. What is the gradient of ``f`` with respect to ``x``, and where does
-PyTorch store it?
+**The question.** ``f`` of Q18 is a single number, so autograd can back-propagate from
+it: call ``f.backward()``. What is the gradient of ``f`` with respect to ``x``, and
+where does PyTorch store it?
 
 The page runs the backward pass, reads the gradient, and then shows the two rules that
 surprise people most: gradients start only from a scalar, and they accumulate.
@@ -35,9 +35,9 @@ except RuntimeError as err:
 # %%
 # The backward pass
 # -----------------
-# ``f`` holds one number, and ``backward()`` needs no argument. It walks the graph of Q18 from
-# ``f`` back to ``x``, applying the chain rule at each node, and stores the result in the
-# ``.grad`` attribute of the leaf ``x``.
+# ``f`` holds one number, and ``backward()`` needs no argument. It walks the graph of
+# Q18 from ``f`` back to ``x``, applying the chain rule at each node, and stores the
+# result in the ``.grad`` attribute of the leaf ``x``.
 f.backward()
 
 # sphinx_gallery_answer = "Print the gradient that backward() stored for x."
@@ -45,45 +45,52 @@ print(x.grad)
 # sphinx_gallery_answer_end
 
 # %%
-# The gradient has the shape of ``x``: one partial derivative :math:`\partial f / \partial x_i`
-# per entry, all equal to 4.5 here. Q20 derives that 4.5 by hand.
+# .. answer-reading: Where is the gradient stored, and what is it?
+#
+# The gradient has the shape of ``x``: one partial derivative
+# :math:`\partial f / \partial x_i` per entry, all equal to 4.5 here. Q20 derives that
+# 4.5 by hand.
+#
+# .. answer-reading-end
 #
 # Gradients accumulate
 # --------------------
-# ``backward()`` *adds* to ``.grad`` instead of overwriting it. A second forward and backward
-# pass through the same function doubles the stored values.
+# ``backward()`` *adds* to ``.grad`` instead of overwriting it. A second forward and
+# backward pass through the same function doubles the stored values.
 f_again = ((x + 2) * (x + 2) * 3).mean()
 f_again.backward()
 print("after two backward passes:", x.grad)
 
 # %%
-# This is deliberate, for gradients summed over several pieces of a computation, but it means
-# that a training loop must reset them before each step. ``optimizer.zero_grad()`` does that
-# in Q29; by hand it is ``x.grad.zero_()`` or ``x.grad = None``.
+# This is deliberate, for gradients summed over several pieces of a computation, but it
+# means that a training loop must reset them before each step. ``optimizer.zero_grad()``
+# does that in the training loop of Q30; by hand it is ``x.grad.zero_()`` or
+# ``x.grad = None``.
 x.grad.zero_()
 print("after zero_():", x.grad)
 
 # %%
 # .. note::
 #
-#    Each backward pass also frees the intermediate values that its graph saved, so calling
-#    ``f.backward()`` a second time on the same ``f`` raises an error. That is why the second
-#    pass above built a new ``f_again``. Pass ``retain_graph=True`` to the first call to keep
-#    the graph for another pass.
+#    Each backward pass also frees the intermediate values that its graph saved, so
+#    calling ``f.backward()`` a second time on the same ``f`` raises an error. That is
+#    why the second pass above built a new ``f_again``. Pass ``retain_graph=True`` to
+#    the first call to keep the graph for another pass.
 #
 # .. dropdown:: Answer
 #
-#    After ``f.backward()`` the gradient is stored in ``x.grad`` (the tensor we differentiate
-#    *with respect to*, not the one we differentiate), and it is
+#    After ``f.backward()`` the gradient is stored in ``x.grad`` (the tensor we
+#    differentiate *with respect to*, not the one we differentiate), and it is
 #
 #    .. math::
 #
 #       \nabla_{\boldsymbol{x}} f(\boldsymbol{x}) = (4.5,\ 4.5,\ 4.5,\ 4.5)^T,
 #
-#    printed by PyTorch in the 2×2 shape of ``x`` as ``tensor([[4.5000, 4.5000], [4.5000,
-#    4.5000]])``. Autograd could start from ``f`` because it is a scalar; from a tensor such as
-#    ``z`` it would first need to be told how to weigh its entries. The gradient is added to
-#    whatever ``x.grad`` already holds, so it must be reset between independent computations.
+#    printed by PyTorch in the 2×2 shape of ``x`` as
+#    ``tensor([[4.5000, 4.5000], [4.5000, 4.5000]])``. Autograd could start from ``f``
+#    because it is a scalar; from a tensor such as ``z`` it would first need to be told
+#    how to weigh its entries. The gradient is added to whatever ``x.grad`` already
+#    holds, so it must be reset between independent computations.
 
 # %%
 # Check

@@ -3,11 +3,11 @@ Q22 · From one image per column to N × 1 × 28 × 28
 ==================================================
 
 **The question.** A convolutional layer in PyTorch takes its input as a four-dimensional
-array laid out as *batch size × input channels × image height × image width*. MNIST digits
-are grey-level images, so they have a single channel (a colour image would have three, and
-deeper in a network the channels are the feature maps of the layer before). Rearrange
-``xtrain`` and ``xtest`` into that layout, by reshaping them to (28, 28, 1, N) first and then
-moving axes with ``np.moveaxis``.
+array laid out as *batch size × input channels × image height × image width*. MNIST
+digits are grey-level images, so they have a single channel (a colour image would have
+three, and deeper in a network the channels are the feature maps of the layer before).
+Rearrange ``xtrain`` and ``xtest`` into that layout, by reshaping them to (28, 28, 1, N)
+first and then moving axes with ``np.moveaxis``.
 
 The reshaping is two lines, but it is easy to get subtly wrong: the result can have the
 right shape and still hold scrambled images. We do it, then prove it right.
@@ -17,6 +17,8 @@ right shape and still hold scrambled images. We do it, then prove it right.
 # The starting point
 # ------------------
 # As in Q21: load both sets and rescale them to [-1, 1].
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -31,16 +33,16 @@ print(xtrain.shape, xtest.shape)
 # %%
 # Each column is one image whose 784 pixels are stored **row by row**: pixel ``k`` of a
 # column sits in row ``k // 28`` and column ``k % 28`` of the picture. That is NumPy's
-# default (C) order, so ``reshape`` with its default order cuts the 784 values into 28 rows
-# of 28, which is what we need.
+# default (C) order, so ``reshape`` with its default order cuts the 784 values into 28
+# rows of 28, which is what we need.
 #
 # Reshape, then move the axes
 # ---------------------------
-# After ``reshape(28, 28, 1, N)`` the axes are (row, column, channel, image). ``np.moveaxis``
-# takes the image axis (3) to position 0 and the channel axis (2) to position 1; the two
-# remaining axes, row and column, keep their order behind them.
+# After ``reshape(28, 28, 1, N)`` the axes are (row, column, channel, image).
+# ``np.moveaxis`` takes the image axis (3) to position 0 and the channel axis (2) to
+# position 1; the two remaining axes, row and column, keep their order behind them.
 
-# sphinx_gallery_answer = "Reshape to (28, 28, 1, N), then bring the image axis first and the channel axis second."
+# sphinx_gallery_answer = "Reshape to (28, 28, 1, N); image axis first, channel second."
 xtrain = np.moveaxis(xtrain.reshape(28, 28, 1, 60000), [3, 2], [0, 1])
 xtest = np.moveaxis(xtest.reshape(28, 28, 1, 10000), [3, 2], [0, 1])
 # sphinx_gallery_answer_end
@@ -50,21 +52,21 @@ print("xtest: ", xtest.shape)
 # %%
 # A classic slip: moving only the last axis
 # -----------------------------------------
-# ``np.moveaxis(a, -1, 0)`` alone moves the image axis to the front but leaves the channel
-# axis at the end. The shape looks plausible, yet a convolution reads the wrong axis as its
-# channels:
+# ``np.moveaxis(a, -1, 0)`` alone moves the image axis to the front but leaves the
+# channel axis at the end. The shape looks plausible, yet a convolution reads the wrong
+# axis as its channels:
 columns, _ = mnistcnn.load("testing")
-channels_last = np.moveaxis(mnistcnn.normalize(columns).reshape(28, 28, 1, 10000), -1, 0)
+channels_last = np.moveaxis(mnistcnn.normalize(columns).reshape(28, 28, 1, -1), -1, 0)
 print("shape:", channels_last.shape)
 conv = torch.nn.Conv2d(1, 6, 5)
 try:
     conv(torch.from_numpy(channels_last[:2]))
 except RuntimeError as err:
-    print("RuntimeError:", err)
+    print(textwrap.fill(f"RuntimeError: {err}", 80))
 
 # %%
-# PyTorch takes the 28 image rows for 28 channels and refuses. That slip announces itself;
-# the next one does not.
+# PyTorch takes the 28 image rows for 28 channels and refuses. That slip announces
+# itself; the next one does not.
 #
 # Right shape, wrong picture
 # --------------------------
@@ -86,28 +88,27 @@ plt.show()
 #
 # Proof against the package
 # -------------------------
-# ``mnistcnn.load_tensors`` builds the same N × 1 × 28 × 28 arrays in its own way (it
-# transposes the 784 × N matrix back to N × 784 and reshapes that). If our two lines and
-# the package agree on every one of the 55 million pixels, the layout is right in both
-# places:
+# ``mnistcnn.load_tensors`` builds the same N × 1 × 28 × 28 arrays in its own way,
+# independently of our two lines. If the two agree on every one of the 55 million
+# pixels, the layout is right in both places:
 xref_train, _ = mnistcnn.load_tensors("training")
 xref_test, _ = mnistcnn.load_tensors("testing")
-print("xtrain matches the package:         ", np.array_equal(xtrain, xref_train.numpy()))
-print("xtest matches the package:          ", np.array_equal(xtest, xref_test.numpy()))
-print("the F-order version matches as well:", np.array_equal(transposed, xref_test.numpy()))
+print("xtrain matches the package: ", np.array_equal(xtrain, xref_train.numpy()))
+print("xtest matches the package:  ", np.array_equal(xtest, xref_test.numpy()))
+print("the F-order version matches:", np.array_equal(transposed, xref_test.numpy()))
 
 # %%
-# The C-order reshape matches exactly; the transposed one does not. Q23 checks the result
-# once more by eye, on a digit whose label we know.
+# The C-order reshape matches exactly; the transposed one does not. Q23 checks the
+# result once more by eye, on a digit whose label we know.
 #
 # .. dropdown:: Answer
 #
-#    ``xtrain`` goes from 784 × 60000 to 60000 × 1 × 28 × 28 and ``xtest`` from 784 × 10000
-#    to 10000 × 1 × 28 × 28:
+#    ``xtrain`` goes from 784 × 60000 to 60000 × 1 × 28 × 28 and ``xtest`` from 784 ×
+#    10000 to 10000 × 1 × 28 × 28:
 #
-#    1. ``reshape(28, 28, 1, N)`` splits the 784 pixels of each column into 28 rows of 28.
-#       This is right because the pixels are stored row by row, which is the default (C)
-#       order of ``reshape``; the size-1 axis is the single grey-level channel.
+#    1. ``reshape(28, 28, 1, N)`` splits the 784 pixels of each column into 28 rows of
+#       28. This is right because the pixels are stored row by row, which is the default
+#       (C) order of ``reshape``; the size-1 axis is the single grey-level channel.
 #    2. ``np.moveaxis(..., [3, 2], [0, 1])`` reorders (row, column, channel, image) into
 #       (image, channel, row, column), the *N × C × H × W* layout of ``nn.Conv2d``.
 #
@@ -115,9 +116,9 @@ print("the F-order version matches as well:", np.array_equal(transposed, xref_te
 #    layout that a convolution rejects (it would see 28 channels). Reshaping in Fortran
 #    order gives the right shape with transposed images, which nothing would reject: a
 #    network trained and tested on them would even score as well, since every image is
-#    mirrored alike, but every digit drawn from them would look wrong and the network would
-#    fail on digits prepared any other way. Comparing with the package's ``load_tensors``
-#    shows that the C-order version is the right one, pixel for pixel.
+#    mirrored alike, but every digit drawn from them would look wrong and the network
+#    would fail on digits prepared any other way. Comparing with the package's
+#    ``load_tensors`` shows that the C-order version is the right one, pixel for pixel.
 
 # %%
 # Check

@@ -3,8 +3,8 @@ Q23 · Looking at a digit
 ========================
 
 **The question.** Check the reorganised data by eye: draw training image number 42,
-``xtrain[42, 0, :, :]``, with the ``show`` function of the first assignment, and make sure
-the digit you see is the one that ``ltrain[42]`` names.
+``xtrain[42, 0, :, :]``, with the ``show`` function of the first assignment, and make
+sure the digit you see is the one that ``ltrain[42]`` names.
 
 A shape check cannot catch a scrambled pixel order (Q22 showed a transposed digit with a
 perfectly good shape); a picture next to its label can.
@@ -20,24 +20,29 @@ import numpy as np
 import mnistcnn
 
 xtrain, ltrain = mnistcnn.load("training")
-xtrain = np.moveaxis(mnistcnn.normalize(xtrain).reshape(28, 28, 1, 60000), [3, 2], [0, 1])
+xtrain = np.moveaxis(mnistcnn.normalize(xtrain).reshape(28, 28, 1, -1), [3, 2], [0, 1])
 print(xtrain.shape)
 
 # %%
 # Image 42 and its label
 # ----------------------
-# ``xtrain[42, 0, :, :]`` is the 28 × 28 grid of image 42's only channel; ``mnistcnn.show``
-# plays the part of ``MNISTtools.show`` and draws it. We put the label in the title.
+# ``xtrain[42, 0, :, :]`` is the 28 × 28 grid of image 42's only channel;
+# ``mnistcnn.show`` plays the part of ``MNISTtools.show`` and draws it. We put the label
+# in the title.
 
-# sphinx_gallery_answer = "Draw xtrain[42, 0, :, :] with mnistcnn.show, and print ltrain[42]."
+# sphinx_gallery_answer = "Draw image 42 with mnistcnn.show, and print its label."
 mnistcnn.show(xtrain[42, 0, :, :], title=f"ltrain[42] = {ltrain[42]}")
 print(f"ltrain[42] = {ltrain[42]}")
 # sphinx_gallery_answer_end
 plt.show()
 
 # %%
+# .. answer-reading: Which digit do you see, and does the label agree?
+#
 # The picture is a seven and the label says 7: image and label belong together, and the
 # rows and columns are the right way round.
+#
+# .. answer-reading-end
 #
 # More than one witness
 # ---------------------
@@ -55,13 +60,13 @@ plt.show()
 # .. dropdown:: Answer
 #
 #    ``mnistcnn.show(xtrain[42, 0, :, :])`` draws an upright, handwritten 7, and
-#    ``ltrain[42]`` is 7. The index ``[42, 0, :, :]`` picks image 42, its single channel,
-#    and all of its rows and columns, so the drawing confirms the whole chain: the images
-#    and the labels are in the same order, each image sits on the first axis, and its
-#    pixels fill the 28 × 28 grid row by row. Had the pixels been read column by column, the
-#    same call would show the 7 mirrored across its diagonal; had the axes been left in the
-#    order (image, row, column, channel), ``xtrain[42, 0, :, :]`` would hold only the 28
-#    pixels of the image's top row, and ``show`` would refuse them.
+#    ``ltrain[42]`` is 7. The index ``[42, 0, :, :]`` picks image 42, its single
+#    channel, and all of its rows and columns, so the drawing confirms the whole chain:
+#    the images and the labels are in the same order, each image sits on the first axis,
+#    and its pixels fill the 28 × 28 grid row by row. Had the pixels been read column by
+#    column, the same call would show the 7 mirrored across its diagonal; had the axes
+#    been left in the order (image, row, column, channel), ``xtrain[42, 0, :, :]`` would
+#    hold only the 28 pixels of the image's top row, and ``show`` would refuse them.
 
 # %%
 # Check

@@ -15,15 +15,19 @@ We complete the class, print it, and then prove it is the same network as the pa
 # ---------------------------------
 # A network in PyTorch is a class derived from ``nn.Module`` with two methods:
 #
-# * ``__init__`` creates the layers that hold learnable weights (here two convolutions and
-#   three fully connected layers) and stores them as attributes, which registers them with
-#   the module;
+# * ``__init__`` creates the layers that hold learnable weights (here two convolutions
+#   and three fully connected layers) and stores them as attributes, which registers
+#   them with the module;
 # * ``forward`` says how an input batch flows through those layers. ReLU and max-pooling
-#   have no weights, so they are simply called as functions from ``torch.nn.functional``.
+#   have no weights, so they are simply called as functions from
+#   ``torch.nn.functional``.
 #
-# There is no backward method to write: autograd records the operations of ``forward`` and
-# differentiates them. The blanks are the second convolution, the first fully connected
-# layer, and the two steps of ``forward`` that use them. Their sizes come from Q25.
+# There is no backward method to write: autograd records the operations of ``forward``
+# and differentiates them. The blanks are the second convolution, the first fully
+# connected layer, and the two steps of ``forward`` that use them. Their sizes come from
+# Q25.
+import textwrap
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -33,13 +37,13 @@ import mnistcnn
 
 
 class LeNet(nn.Module):
-    """LeNet for 28 × 28 digits: two convolution blocks, then three fully connected layers."""
+    """LeNet for 28 × 28 digits: two convolution blocks, three linear layers."""
 
     # The layers with learnable weights, created once.
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 6, 5)
-        # sphinx_gallery_answer = "conv2: 6 → 16 maps, 5 × 5 kernels; fc1: the 16 · 4 · 4 values of Q25 → 120 units."
+        # sphinx_gallery_answer = "conv2: 6 → 16 maps, 5 × 5; fc1: 16 · 4 · 4 → 120."
         self.conv2 = nn.Conv2d(6, 16, 5)
         self.fc1 = nn.Linear(16 * 4 * 4, 120)
         # sphinx_gallery_answer_end
@@ -68,8 +72,8 @@ class LeNet(nn.Module):
 
 # %%
 # Printing a module lists the layers registered in ``__init__``, in order, with their
-# sizes. ReLU and pooling do not appear: they are not layers of the module, only functions
-# called in ``forward``.
+# sizes. ReLU and pooling do not appear: they are not layers of the module, only
+# functions called in ``forward``.
 device = mnistcnn.pick_device()
 torch.manual_seed(0)
 net = LeNet().to(device)
@@ -77,8 +81,8 @@ print(net)
 
 # %%
 # ``num_flat_features`` is what makes ``x.view(-1, ...)`` flatten each example of the
-# batch: for a batch of sixteen 4 × 4 maps per image it returns 16 · 4 · 4, and the ``-1``
-# lets ``view`` work out the batch size.
+# batch: for a batch of sixteen 4 × 4 maps per image it returns 16 · 4 · 4, and the
+# ``-1`` lets ``view`` work out the batch size.
 print(net.num_flat_features(torch.zeros(5, 16, 4, 4)))
 
 # %%
@@ -96,15 +100,17 @@ print(
 )
 
 # %%
-# Same structure. Now the stronger test: copy the package network's weights into ours and
-# feed both the first hundred test digits. Identical layers must give identical scores.
+# Same structure. Now the stronger test: copy the package network's weights into ours
+# and feed both the first hundred test digits. Identical layers must give identical
+# scores.
 net.load_state_dict(reference.state_dict())
 xtest, ltest = mnistcnn.load_tensors("testing", device=device)
 batch = xtest[:100]
 with torch.no_grad():
     ours, theirs = net(batch), reference(batch)
 print("output shape:", tuple(ours.shape))
-print(f"largest difference between the two outputs: {(ours - theirs).abs().max().item():.1e}")
+gap = (ours - theirs).abs().max().item()
+print(f"largest difference between the two outputs: {gap:.1e}")
 
 # %%
 # The two networks compute the same function: 100 images in, 10 scores each out, and no
@@ -113,8 +119,8 @@ print(f"largest difference between the two outputs: {(ours - theirs).abs().max()
 # What a wrong size does
 # ----------------------
 # The LeNet of the PyTorch tutorial that the assignment is compiled from takes 32 × 32
-# images, and its first fully connected layer has 16 · 5 · 5 = 400 inputs. Copied unchanged
-# for MNIST, that layer meets 256 values and the matrix product fails:
+# images, and its first fully connected layer has 16 · 5 · 5 = 400 inputs. Copied
+# unchanged for MNIST, that layer meets 256 values and the matrix product fails:
 fc1_for_32_pixels = nn.Linear(16 * 5 * 5, 120)
 try:
     fc1_for_32_pixels(torch.zeros(1, 256))
@@ -125,30 +131,53 @@ except RuntimeError as err:
 # The error names both shapes: 256 values per image come in, where the layer's
 # (transposed) weight matrix expects 400.
 #
+# ``view`` or ``torch.flatten``
+# -----------------------------
+# ``x.view(-1, 256)`` copies nothing: it reads the same memory with a new shape, so it
+# needs the 256 values of each image to lie one after the other in memory, as they do in
+# the default, contiguous layout (Q09). Some convolution libraries run faster with the
+# channels-last layout, which stores the 16 values of one pixel together instead; the
+# shape is the same, but ``view`` has no way to read it as N × 256:
+maps = torch.zeros(5, 16, 4, 4).to(memory_format=torch.channels_last)
+print("shape:", tuple(maps.shape), " contiguous:", maps.is_contiguous())
+try:
+    maps.view(-1, net.num_flat_features(maps))
+except RuntimeError as err:
+    print(textwrap.fill(f"RuntimeError: {err}", 80))
+print("torch.flatten(maps, 1):", tuple(torch.flatten(maps, 1).shape))
+
+# %%
+# ``torch.flatten(x, 1)`` flattens every dimension after the first, as a view where the
+# layout allows it and as a copy where it does not. That is why ``mnistcnn.LeNet``
+# flattens with it: the package is free to run the network in whichever layout is
+# fastest. For the contiguous batches of this page, both give the same matrix.
+#
 # .. dropdown:: Answer
 #
 #    The class derives from ``nn.Module``. ``__init__`` first calls the parent's
 #    constructor (``super().__init__()``, the Python 3 spelling of the assignment's
-#    ``super(LeNet, self).__init__()``), which sets up the bookkeeping that registers every
-#    layer assigned to ``self``; then it creates the five layers that hold weights.
-#    ``forward`` applies them to a batch, and autograd provides the backward pass.
+#    ``super(LeNet, self).__init__()``), which sets up the bookkeeping that registers
+#    every layer assigned to ``self``; then it creates the five layers that hold
+#    weights. ``forward`` applies them to a batch, and autograd provides the backward
+#    pass.
 #
 #    The blanks:
 #
 #    * ``conv2`` is ``nn.Conv2d(6, 16, 5)``: 6 input channels (the maps of ``conv1``),
 #      16 output channels, 5 × 5 kernels;
-#    * ``fc1`` is ``nn.Linear(256, 120)``: its input is the 16 maps of 4 × 4 left after the
-#      second pooling (Q25), flattened;
-#    * in ``forward``, the second block repeats the first one with ``conv2`` (convolution,
-#      ReLU, 2 × 2 max-pooling), and after flattening comes ``fc1`` followed by ReLU.
+#    * ``fc1`` is ``nn.Linear(256, 120)``: its input is the 16 maps of 4 × 4 left after
+#      the second pooling (Q25), flattened;
+#    * in ``forward``, the second block repeats the first one with ``conv2``
+#      (convolution, ReLU, 2 × 2 max-pooling), and after flattening comes ``fc1``
+#      followed by ReLU.
 #
-#    ``x.view(-1, self.num_flat_features(x))`` turns the N × 16 × 4 × 4 maps into an
-#    N × 256 matrix, one row per image. The last layer, ``fc3``, has no ReLU: its ten outputs
-#    are unbounded scores (logits), which the cross-entropy loss turns into probabilities
-#    itself.
+#    ``x.view(-1, self.num_flat_features(x))`` turns the N × 16 × 4 × 4 maps into an N ×
+#    256 matrix, one row per image. The last layer, ``fc3``, has no ReLU: its ten
+#    outputs are unbounded scores (logits), which the cross-entropy loss turns into
+#    probabilities itself.
 #
-#    The completed class has the 44,426 parameters of ``mnistcnn.LeNet``, in tensors of the
-#    same names and shapes, and with the same weights it gives the same outputs.
+#    The completed class has the 44,426 parameters of ``mnistcnn.LeNet``, in tensors of
+#    the same names and shapes, and with the same weights it gives the same outputs.
 
 # %%
 # Check
@@ -159,5 +188,8 @@ assert torch.allclose(ours, theirs, rtol=0, atol=1e-6)
 # sphinx_gallery_start_ignore
 assert ours.shape == (100, 10)
 assert net.num_flat_features(torch.zeros(5, 16, 4, 4)) == 256
-assert [name for name, _ in net.named_children()] == ["conv1", "conv2", "fc1", "fc2", "fc3"]
+assert [name for name, _ in net.named_children()] == [
+    "conv1", "conv2", "fc1", "fc2", "fc3"
+]
+assert torch.equal(torch.flatten(batch, 1), batch.view(-1, 784))
 # sphinx_gallery_end_ignore
