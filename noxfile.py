@@ -42,7 +42,8 @@ NEWEST_PYTHON = "3.13"
 def _floors() -> dict[str, str]:
     """The oldest version that ``pyproject.toml`` declares of each runtime and test dependency."""
     specs = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["test"]]
-    return dict(re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", spec.split(";")[0].strip()).groups() for spec in specs)
+    floor = re.compile(r"([A-Za-z0-9_.-]+)>=([0-9.]+)(?:,<[0-9.]+)?")
+    return dict(floor.fullmatch(spec.split(";")[0].strip()).groups() for spec in specs)
 
 
 OLDEST_PYTHON = re.fullmatch(r">=(3\.[0-9]+)", PROJECT["requires-python"]).group(1)
