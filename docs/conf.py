@@ -35,6 +35,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "myst_nb",
     "textbook",
+    "accessibility",
 ]
 
 EXECUTE = os.environ.get("MNISTCNN_DOCS_EXEC", "1") != "0"
@@ -64,6 +65,8 @@ sphinx_gallery_conf = {
     "download_all_examples": True,
     "show_memory": False,
     "matplotlib_animations": False,
+    # Its computation-times page loads jQuery and DataTables from CDNs; the build report lists the times.
+    "write_computation_times": False,
     "image_srcset": ["2x"],
     "first_notebook_cell": (
         "# This notebook is a page of the mnistcnn textbook. It needs the mnistcnn package\n"
@@ -104,4 +107,6 @@ html_theme = "furo"
 html_title = "mnistcnn — an executable textbook"
 html_static_path = ["_static"]
 html_css_files = ["textbook.css"]
+html_js_files = ["scrollable.js"]
+html_favicon = "_static/favicon.svg"
 html_theme_options = {"navigation_with_keys": True}

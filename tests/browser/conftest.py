@@ -32,10 +32,10 @@ SCREENSHOT_PAGES = [
     "cnn.html",
     "auto_examples/index.html",
     "auto_examples/01_tensors/q05_stack_and_cat.html",
-    "auto_examples/02_numpy/q12_numpy_bridge.html",
+    "auto_examples/02_numpy_and_pytorch/q12_shared_memory.html",
     "auto_examples/03_autograd/q19_backward.html",
-    "auto_examples/04_mnist_data/q23_show_an_image.html",
-    "auto_examples/05_cnn/q33_test_accuracy.html",
+    "auto_examples/04_mnist_data/q23_show_a_digit.html",
+    "auto_examples/05_cnn_for_mnist/q33_ten_epochs_or_three.html",
     "api.html",
     "auto_examples/build_report.html",
 ]
@@ -214,6 +214,8 @@ def visits(site, server, driver) -> list[Visit]:
     axe_source = Path(axe_js).read_text(encoding="utf-8")
     base, statuses = server
     pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html"))
+    missing = set(SCREENSHOT_PAGES) - set(pages)
+    assert not missing, f"pages to photograph that the site does not have: {missing}"
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     driver.set_script_timeout(60)
     result = []
