@@ -1,8 +1,8 @@
-// A code block or a table wider than its column scrolls sideways: make it a tab stop, so that
+// A code block, an output or a table larger than its box scrolls: make it a tab stop, so that
 // a keyboard can reach it and scroll it with the arrow keys. Checked again when the window resizes.
 function markScrollableBlocks() {
-  for (const block of document.querySelectorAll("article pre, article .table-wrapper")) {
-    if (block.scrollWidth > block.clientWidth) {
+  for (const block of document.querySelectorAll("article pre, article .sphx-glr-script-out, article .table-wrapper")) {
+    if (block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight) {
       block.setAttribute("tabindex", "0");
     } else {
       block.removeAttribute("tabindex");

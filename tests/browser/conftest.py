@@ -26,8 +26,7 @@ WIDTHS = (390, 1280)
 HEIGHT = 900
 # axe-core's tags for the success criteria of WCAG 2.0 and 2.1, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# The pages photographed at both widths (and in the dark theme at 1280 px): the home page, one
-# page per section, the build report.
+# The pages photographed at both widths: the home page, one page per section, the build report.
 SCREENSHOT_PAGES = [
     "index.html",
     "cnn.html",
@@ -237,11 +236,6 @@ def visits(site, server, driver) -> list[Visit]:
             if page in SCREENSHOT_PAGES:
                 name = page.replace("/", "__").replace(".html", ".png")
                 _screenshot(driver, SCREENSHOTS / f"{width}px" / name, width)
-                if width == WIDTHS[-1]:  # and in furo's dark theme, which follows the system's
-                    dark = [{"name": "prefers-color-scheme", "value": "dark"}]
-                    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": dark})
-                    _screenshot(driver, SCREENSHOTS / f"{width}px-dark" / name, width)
-                    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
             visit.requests, visit.failed_requests = _network(driver)
             visit.failed_requests += [f"{status} {path}" for path, status in statuses if status >= 400]
             visit.console_errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
