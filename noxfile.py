@@ -20,6 +20,10 @@ the package change.
 
 MNIST comes from ``MNISTCNN_DATA`` when it is set, else it is downloaded (see
 ``mnistcnn.data``). The docs sessions check it once, before Sphinx starts.
+
+``nox -s browser``, after ``nox -s docs``, opens every page of the built site in
+Debian's headless Chromium (``apt-get install chromium chromium-driver``) and checks it
+with axe-core, fetched from npm at a pinned version.
 """
 
 from __future__ import annotations
@@ -330,3 +334,28 @@ def bench(session: nox.Session) -> None:
     """The textbook loop against the package's training path, on the real MNIST."""
     _install(session, "test", CPU_TORCH)
     session.run(_python(session), "-m", "mnistcnn.bench", "--json", "bench-results.json", *session.posargs)
+
+
+AXE_CORE = "4.14.1"  # axe-core, from npm
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Every page of the built site in headless Chromium: axe-core, requests, links, widths."""
+    session.install("pytest>=8", "selenium>=4.27")
+    axe = Path(session.virtualenv.location) / f"axe-core-{AXE_CORE}"
+    axe_js = axe / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe_js.is_file():
+        npm = ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(axe)]
+        session.run_install(*npm, f"axe-core@{AXE_CORE}", external=True)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/browser",
+        "--confcutdir=tests/browser",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"MNISTCNN_AXE_JS": str(axe_js), "MNISTCNN_BROWSER_REQUIRED": "1"},
+    )

@@ -39,6 +39,7 @@ extensions = [
     "textbook",
     "repository",
     "api_examples",
+    "accessibility",
 ]
 
 # Where the site's repository is, from the build environment (None in a local build): the
@@ -71,6 +72,8 @@ sphinx_gallery_conf = {
     "download_all_examples": True,
     "show_memory": False,
     "matplotlib_animations": False,
+    # Its computation-times page loads jQuery and DataTables from CDNs; the build report lists the times.
+    "write_computation_times": False,
     "image_srcset": ["2x"],
     "first_notebook_cell": repository.first_notebook_cell(REPOSITORY),
     # Every name of mnistcnn in a code cell links to its API entry (sphinx-gallery resolves
@@ -118,4 +121,6 @@ html_theme = "furo"
 html_title = "mnistcnn — an executable textbook"
 html_static_path = ["_static"]
 html_css_files = ["textbook.css"]
+html_js_files = ["scrollable.js"]
+html_favicon = "_static/favicon.svg"
 html_theme_options = {"navigation_with_keys": True, **repository.furo_options(REPOSITORY)}
