@@ -18,6 +18,7 @@ HERE = Path(__file__).parent.resolve()
 sys.path.insert(0, str(HERE / "_ext"))
 
 import repository  # noqa: E402
+
 import mnistcnn  # noqa: E402
 
 project = "mnistcnn"
