@@ -455,6 +455,8 @@ def check_files(paths: list[Path], timeout: float = DEFAULT_TIMEOUT, jobs: int =
             progress(len(results), len(paths), result)
         return result
 
+    if jobs == 1:  # in this thread: nbclient's event loop stays the caller's
+        return [one(path) for path in paths]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(one, paths))
 
