@@ -3,13 +3,15 @@
 sphinx-gallery reruns an example when the MD5 of its source changed. Before it runs the
 examples, this extension deletes the MD5 of every example whose wider key changed: the
 torch version, the device and, for the examples that import it, the source of
-``mnistcnn`` (:func:`example_key`). It also sets the config value
+``mnistcnn`` (:func:`example_key`), and the notebooks' first cell, which names the
+repository the build knows. It also sets the config value
 ``textbook_fingerprint`` to the same key for the package, so that Sphinx reads every
 document again (the API page, the executed MyST pages) when it changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from gallery import pages
@@ -37,9 +39,10 @@ def invalidate_stale_examples(gallery_conf: dict) -> list[str]:
     Without its MD5, sphinx-gallery runs an example again. The key is stored beside the
     example's copy in the gallery (``qNN_topic.py.key``) for the next build.
     """
+    first_cell = hashlib.sha256(str(gallery_conf["first_notebook_cell"]).encode()).hexdigest()[:16]
     invalidated = []
     for page in pages(gallery_conf):
-        key = example_key(page.source.read_text(encoding="utf-8"))
+        key = f"{example_key(page.source.read_text(encoding='utf-8'))};first_cell={first_cell}"
         key_file = Path(f"{page.target}.key")
         md5_file = Path(f"{page.target}.md5")
         if key_file.is_file() and key_file.read_text(encoding="utf-8") == key:
