@@ -138,6 +138,11 @@ def _read_script(path: Path) -> Exercise:
     return Exercise(path, question, _page(path, question), code, checks, _blanks(code))
 
 
+# A cell where the student runs this grader on the notebook itself: left out of grading,
+# which would otherwise start the grader again from inside itself.
+GRADER_CALL = re.compile(r"^\s*[!%].*\bmnistcnn\s+check\b", re.MULTILINE)
+
+
 def _read_notebook(path: Path) -> Exercise:
     import nbformat
 
@@ -150,7 +155,7 @@ def _read_notebook(path: Path) -> Exercise:
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "markdown" and NOTEBOOK_CHECK_HEADING.match(cell.source):
             in_checks = True
-        elif cell.cell_type == "code":
+        elif cell.cell_type == "code" and not GRADER_CALL.search(cell.source):
             (checks if in_checks else code).append(Cell(cell.source, f"cell {number}"))
     if not in_checks:
         checks = _page_checks(question)

@@ -202,6 +202,18 @@ def test_a_copy_that_lost_its_check_cells_is_graded_with_the_pages_checks(tmp_pa
     assert result.verdict == WRONG and "rows.shape is (5, 6)" in result.message
 
 
+def test_a_cell_that_runs_check_on_the_notebook_itself_is_left_out_of_grading(tmp_path):
+    import nbformat
+
+    path = write(tmp_path, 5, completed(page(5).read_text(encoding="utf-8")), ".ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(f"!python -m mnistcnn check {path.name}"))
+    nbformat.write(notebook, path)
+    exercise = check.read_exercise(path)
+    assert not any("mnistcnn check" in cell.source for cell in exercise.code + exercise.checks)
+    assert any("torch.cat" in cell.source for cell in exercise.code)
+
+
 def failure(check_source: str, **namespace) -> str:
     test = ast.parse(check_source).body[0].test
     return explain(test, check_source, namespace)
