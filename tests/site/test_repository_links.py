@@ -39,7 +39,9 @@ def _downloaded(page: Path, soup: BeautifulSoup, name: str) -> Path:
 
 
 def _first_cell(notebook: Path) -> str:
-    return "".join(json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]["source"])
+    """The first code cell: the one that installs the package (an exercise opens with a text cell)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return "".join(next(cell for cell in cells if cell["cell_type"] == "code")["source"])
 
 
 def check_links_to(html: Path, repo: repository.Repository) -> None:
