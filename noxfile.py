@@ -136,31 +136,35 @@ def _solution_notebooks() -> list[Path]:
     ids=["oldest-torch", "newest-torch"],
 )
 def notebooks(session: nox.Session, torch: str) -> None:
-    """Run every downloaded solution notebook of the built site, with only what a student installs.
+    """Grade every downloaded solution notebook of the built site, with only what a student installs.
 
-    The virtual environment holds mnistcnn with its ``plot`` extra and torch, plus what runs
-    a notebook (nbclient, nbformat, ipykernel): no docs toolchain. The notebooks share one
-    new cache folder, in page order, so that Q31 and Q33 load the networks Q30 and Q32
-    trained with this torch; the build's cache is not used, since its networks were trained
-    by the build's torch. On the newest torch, a warning fails its cell.
+    The virtual environment holds mnistcnn with its ``plot`` and ``check`` extras and torch
+    (nbclient and ipykernel run a notebook): no docs toolchain. ``python -m mnistcnn check``
+    runs each notebook top to bottom in a fresh kernel, then its checks, as a student checks
+    an answer; every one must pass. The notebooks share one new cache folder, in page order,
+    so that Q31 and Q33 load the networks Q30 and Q32 trained with this torch; the build's
+    cache is not used, since its networks were trained by the build's torch. On the newest
+    torch, a DeprecationWarning, FutureWarning or UserWarning fails its notebook.
     """
-    session.install(torch, ".[plot]", "nbclient", "nbformat", "ipykernel")
+    session.install(torch, ".[plot,check]")
     session.run(
         "python",
         "-c",
         "import importlib.util, sys; sys.exit('sphinx is installed: not a student environment' "
         "if importlib.util.find_spec('sphinx') else 0)",
     )
+    _versions(session)
     pages = _solution_notebooks()
     if len(pages) != 33:
         session.error(f"expected the 33 solution notebooks of a built site, found {len(pages)}: run `nox -s docs`")
-    env = {
-        "MNISTCNN_CACHE": session.create_tmp() + "/cache",
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-    }
-    shutil.rmtree(env["MNISTCNN_CACHE"], ignore_errors=True)
+    folder = Path(session.create_tmp()) / "notebooks"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for page in pages:
+        shutil.copy(page, folder)
+    env = {"MNISTCNN_CACHE": str(folder / ".cache")}
     strict = ["--warnings-are-errors"] if torch == "torch" else []
-    session.run("python", str(ROOT / "tests" / "run_notebooks.py"), *strict, *map(str, pages), env=env)
+    session.run("python", "-m", "mnistcnn", "check", "--timeout", "900", *strict, str(folder), env=env)
 
 
 @nox.session(name="tests-cuda")

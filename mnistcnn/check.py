@@ -336,8 +336,22 @@ def _environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def _check_script(exercise: Exercise, timeout: float, result_file: Path) -> dict:
-    command = [sys.executable, "-c", "import sys, mnistcnn.check as c; c.run_script(*sys.argv[1:])"]
+# Warnings that announce a change of the libraries: with ``--warnings-are-errors`` the code that
+# raises one fails, as in the textbook's own build.
+STRICT_WARNINGS = ("DeprecationWarning", "FutureWarning", "UserWarning")
+# The same, run first in a notebook's kernel; the kernel's own machinery is not the notebook's code.
+STRICT_WARNINGS_CELL = (
+    "import warnings\n"
+    f"for _category in ({', '.join(STRICT_WARNINGS)}):\n"
+    '    warnings.filterwarnings("error", category=_category)\n'
+    'warnings.filterwarnings("default", module=r"(ipykernel|jupyter_client|zmq|tornado|IPython|traitlets|comm"\n'
+    '                        r"|asyncio)\\b")\n'
+)
+
+
+def _check_script(exercise: Exercise, timeout: float, result_file: Path, warnings_are_errors: bool) -> dict:
+    strict = [f"-Werror::{category}" for category in STRICT_WARNINGS] if warnings_are_errors else []
+    command = [sys.executable, *strict, "-c", "import sys, mnistcnn.check as c; c.run_script(*sys.argv[1:])"]
     env = {**_environment(), "MPLBACKEND": "Agg"}
     process = subprocess.Popen(
         [*command, str(exercise.path.resolve()), str(result_file)],
@@ -377,7 +391,7 @@ def _timed_out(timeout: float, where: str | None) -> dict:
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _check_notebook(exercise: Exercise, timeout: float, result_file: Path) -> dict:
+def _check_notebook(exercise: Exercise, timeout: float, result_file: Path, warnings_are_errors: bool) -> dict:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -389,7 +403,9 @@ def _check_notebook(exercise: Exercise, timeout: float, result_file: Path) -> di
         f"open({str(result_file)!r}, 'w', encoding='utf-8').write(_json.dumps(_result))\n"
     )
     cells = [nbformat.v4.new_code_cell(c.source) for c in exercise.code] + [nbformat.v4.new_code_cell(grader)]
-    notebook = nbformat.v4.new_notebook(cells=cells)
+    # The filter of warnings is a cell of the notebook's own: nbclient runs each index once.
+    setup = [nbformat.v4.new_code_cell(STRICT_WARNINGS_CELL)] if warnings_are_errors else []
+    notebook = nbformat.v4.new_notebook(cells=setup + cells)
     client = NotebookClient(
         notebook,
         kernel_name="python3",
@@ -398,11 +414,13 @@ def _check_notebook(exercise: Exercise, timeout: float, result_file: Path) -> di
     )
     deadline = time.monotonic() + timeout
     with client.setup_kernel(env=_environment(), stderr=subprocess.DEVNULL):  # the kernel's own log
+        for cell in setup:
+            client.execute_cell(cell, 0)
         for index, cell in enumerate(cells):
             where = exercise.code[index].where if index < len(exercise.code) else "the Check cell"
             client.timeout = max(1, round(deadline - time.monotonic()))
             try:
-                client.execute_cell(cell, index)
+                client.execute_cell(cell, len(setup) + index)
             except CellTimeoutError:
                 return _timed_out(timeout, where)
             except DeadKernelError:
@@ -428,8 +446,12 @@ def _cell_error(exercise: Exercise, cells: list, where: str, err) -> dict:
 # Grading ----------------------------------------------------------------------
 
 
-def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT) -> Result:
-    """Grade one exercise file: see the module's docstring for the verdicts."""
+def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT, warnings_are_errors: bool = False) -> Result:
+    """Grade one exercise file: see the module's docstring for the verdicts.
+
+    With ``warnings_are_errors``, a DeprecationWarning, FutureWarning or UserWarning raised by
+    the file's code or the libraries it calls is an error.
+    """
     start = time.perf_counter()
     path = Path(path)
     try:
@@ -444,17 +466,23 @@ def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT) -> Result:
         with tempfile.TemporaryDirectory(prefix="mnistcnn-check-") as folder:
             result_file = Path(folder) / "result.json"
             run = _check_notebook if path.suffix == ".ipynb" else _check_script
-            outcome = run(exercise, timeout, result_file)
+            outcome = run(exercise, timeout, result_file, warnings_are_errors)
     seconds = round(time.perf_counter() - start, 2)
     return Result(str(path), exercise.question, outcome["verdict"], outcome["message"], seconds, exercise.page)
 
 
-def check_files(paths: list[Path], timeout: float = DEFAULT_TIMEOUT, jobs: int = 1, progress=None) -> list[Result]:
+def check_files(
+    paths: list[Path],
+    timeout: float = DEFAULT_TIMEOUT,
+    jobs: int = 1,
+    progress=None,
+    warnings_are_errors: bool = False,
+) -> list[Result]:
     """Grade ``paths``, ``jobs`` at a time; ``progress(done, total, result)`` after each."""
     results = []
 
     def one(path):
-        result = check_file(path, timeout)
+        result = check_file(path, timeout, warnings_are_errors)
         results.append(result)
         if progress:
             progress(len(results), len(paths), result)
@@ -502,6 +530,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", metavar="FILE", help="also write one record per file to FILE")
     parser.add_argument("--jobs", type=int, default=1, help="files run at the same time (default: 1)")
+    parser.add_argument(
+        "--warnings-are-errors",
+        action="store_true",
+        help="a DeprecationWarning, FutureWarning or UserWarning fails the file, as in the textbook's build",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -515,7 +548,7 @@ def main(args: argparse.Namespace) -> int:
         if total > 1:
             print(f"[{done}/{total}] {Path(result.file).name}: {result.verdict}", file=sys.stderr, flush=True)
 
-    results = check_files(paths, args.timeout, args.jobs, progress)
+    results = check_files(paths, args.timeout, args.jobs, progress, args.warnings_are_errors)
     print(table(results))
     print()
     print(summary(results, time.perf_counter() - start))

@@ -214,6 +214,18 @@ def test_a_cell_that_runs_check_on_the_notebook_itself_is_left_out_of_grading(tm
     assert any("torch.cat" in cell.source for cell in exercise.code)
 
 
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_with_warnings_as_errors_a_deprecation_warning_fails_the_file(suffix, tmp_path):
+    source = completed(page(5).read_text(encoding="utf-8"))
+    warning = "import warnings\nwarnings.warn('old', DeprecationWarning)\n"
+    warned = source.replace("import torch\n", "import torch\n" + warning, 1)
+    assert warned != source
+    path = write(tmp_path, 5, warned, suffix)
+    assert check_file(path).verdict == PASSED
+    result = check_file(path, warnings_are_errors=True)
+    assert result.verdict == ERROR and "DeprecationWarning" in result.message, result.message
+
+
 def failure(check_source: str, **namespace) -> str:
     test = ast.parse(check_source).body[0].test
     return explain(test, check_source, namespace)

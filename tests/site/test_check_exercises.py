@@ -1,8 +1,7 @@
-"""``mnistcnn check`` on the built site's notebooks: solutions pass, exercises are graded as they stand.
+"""``mnistcnn check`` on the built site's exercises: graded as they stand, and as completed.
 
-The solution notebooks run in full (the training pages too), each in a fresh kernel, with the
-environment of the docs build (MNISTCNN_DATA, and MNISTCNN_CACHE, whose trained networks are
-reused).
+That the 33 solution notebooks pass ``check`` is proven by ``nox -s notebooks``, in a
+student's environment, with the oldest and the newest torch.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import ast
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -43,17 +41,6 @@ def exercises(tmp_path_factory):
     found = {int(p.name[1:3]): p for p in folder.rglob("q[0-9][0-9]_*.ipynb")}
     assert sorted(found) == QUESTIONS
     return folder, found
-
-
-def test_the_33_solution_notebooks_pass(tmp_path):
-    solutions = sorted(p for p in GALLERY.rglob("q[0-9][0-9]_*.ipynb") if not p.stem.endswith("_exercise"))
-    copies = []
-    for notebook in solutions:
-        copies.append(tmp_path / notebook.name)
-        shutil.copy(notebook, copies[-1])
-    results = check_files(copies, timeout=900)
-    assert [r.question for r in results] == QUESTIONS
-    assert [(r.question, r.verdict, r.message) for r in results if r.verdict != PASSED] == []
 
 
 def test_the_unzipped_exercises_are_33_questions_not_attempted_with_their_hints(exercises, tmp_path):
