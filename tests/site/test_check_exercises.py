@@ -66,13 +66,17 @@ def test_the_unzipped_exercises_are_33_questions_not_attempted_with_their_hints(
     assert "0 of 33 passed; 33 not attempted" in run.stdout
 
 
+# One cheap question of each section: every solution notebook passes in `nox -s notebooks`.
+ONE_PER_SECTION = (5, 13, 19, 23, 26)
+
+
 def test_the_unzipped_exercises_completed_with_the_answers_pass(exercises):
-    """The cheap questions (no MNIST): the exercise notebooks as students get them, blanks filled."""
+    """The exercise notebooks as students get them, blanks filled with the pages' answers."""
     import nbformat
 
     _, found = exercises
     completed = []
-    for question in range(1, 21):
+    for question in ONE_PER_SECTION:
         notebook = nbformat.read(found[question], as_version=4)
         bodies = iter(m.group("body") for m in _answers(question))
         for cell in notebook.cells:
