@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from mnistcnn import check
@@ -19,9 +20,9 @@ from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from exercises import CODE_ANSWER, code_lines, make_exercise
+from notebooks import exercise_notebook
 
 PAGES = sorted((ROOT / "examples").rglob("q[0-9][0-9]_*.py"))
-CODE_BLANK = re.compile(r"^[ \t]*\.\.\.  # COMPLETE: .*\n", re.MULTILINE)
 
 
 def page(question: int) -> Path:
@@ -33,30 +34,13 @@ def completed(source: str, edit=lambda answer: answer) -> str:
     page's answer, passed through ``edit``; the written answer is left as it is."""
     exercise, answers = make_exercise(source)
     bodies = iter(edit(CODE_ANSWER.match(a).group("body")) for a in answers if CODE_ANSWER.match(a))
-    return CODE_BLANK.sub(lambda _: next(bodies), exercise)
-
-
-def to_notebook(script: str):
-    """A notebook of a page script: its docstring and comment blocks as markdown, the rest as code."""
-    import nbformat
-
-    docstring, rest = re.match(r'\Ar?"""\n(.*?)"""\n(.*)\Z', script, re.DOTALL).groups()
-    cells = [nbformat.v4.new_markdown_cell(docstring.strip())]
-    for block in re.split(r"^# %%.*\n", rest, flags=re.MULTILINE)[1:]:
-        text = re.match(r"(?:#.*\n)*", block).group(0)
-        if text.strip():
-            cells.append(nbformat.v4.new_markdown_cell(re.sub(r"^# ?", "", text, flags=re.MULTILINE).strip()))
-        if block[len(text) :].strip():
-            cells.append(nbformat.v4.new_code_cell(block[len(text) :].strip()))
-    return nbformat.v4.new_notebook(cells=cells)
+    return check.BLANK.sub(lambda _: next(bodies).removesuffix("\n"), exercise)
 
 
 def write(folder: Path, question: int, text: str, suffix: str = ".py") -> Path:
     path = folder / f"{page(question).stem}_exercise{suffix}"
     if suffix == ".ipynb":
-        import nbformat
-
-        nbformat.write(to_notebook(text), path)
+        nbformat.write(exercise_notebook(page(question), exercise=text), path)
     else:
         path.write_text(text, encoding="utf-8")
     return path
@@ -189,12 +173,10 @@ def test_changing_a_pages_check_changes_what_check_enforces(tmp_path):
 
 
 def test_a_copy_that_lost_its_check_cells_is_graded_with_the_pages_checks(tmp_path):
-    import nbformat
-
     text = completed(page(5).read_text(encoding="utf-8"), lambda a: a.replace("(x, y), 0)", "(x, y), 1)"))
     path = write(tmp_path, 5, text, ".ipynb")
     notebook = nbformat.read(path, as_version=4)
-    heading = next(i for i, c in enumerate(notebook.cells) if c.source.startswith("Check\n"))
+    heading = next(i for i, c in enumerate(notebook.cells) if check.NOTEBOOK_CHECK_HEADING.match(c.source))
     notebook.cells = notebook.cells[:heading]
     nbformat.write(notebook, path)
     assert check.read_exercise(path).checks[0].where.startswith("line ")
@@ -203,8 +185,6 @@ def test_a_copy_that_lost_its_check_cells_is_graded_with_the_pages_checks(tmp_pa
 
 
 def test_a_cell_that_runs_check_on_the_notebook_itself_is_left_out_of_grading(tmp_path):
-    import nbformat
-
     path = write(tmp_path, 5, completed(page(5).read_text(encoding="utf-8")), ".ipynb")
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(f"!python -m mnistcnn check {path.name}"))
@@ -261,8 +241,6 @@ def test_a_failed_assert_with_a_message_says_it_in_words():
 
 
 def test_an_exception_raised_in_a_function_of_an_earlier_cell_names_that_cell_and_line(tmp_path):
-    import nbformat
-
     cells = [
         nbformat.v4.new_markdown_cell("Q05 · A question"),
         nbformat.v4.new_code_cell("def ratio(a, b):\n    return a / b"),

@@ -102,11 +102,14 @@ def _first_cell(name: str) -> str:
     )
 
 
-def exercise_notebook(source: Path, gallery_conf: dict | None = None) -> nbformat.NotebookNode:
+def exercise_notebook(
+    source: Path, gallery_conf: dict | None = None, exercise: str | None = None
+) -> nbformat.NotebookNode:
     """The exercise notebook of the page ``source`` (``examples/<section>/qNN_topic.py``), as the site publishes it.
 
     ``gallery_conf`` is sphinx-gallery's configuration; by default the site's, read from
-    ``docs/conf.py``.
+    ``docs/conf.py``. ``exercise`` is the text of the exercise script, as a student may have
+    completed it; by default the page's exercise, untouched.
     """
     gallery_conf = site_gallery_conf() if gallery_conf is None else gallery_conf
     page = page_of(source, gallery_conf)
@@ -114,7 +117,9 @@ def exercise_notebook(source: Path, gallery_conf: dict | None = None) -> nbforma
     with tempfile.TemporaryDirectory() as folder:
         # sphinx-gallery parses files, not strings.
         exercise_file = Path(folder, name + ".py")
-        exercise_file.write_text(make_exercise(source.read_text(encoding="utf-8"))[0], encoding="utf-8")
+        if exercise is None:
+            exercise = make_exercise(source.read_text(encoding="utf-8"))[0]
+        exercise_file.write_text(exercise, encoding="utf-8")
         _, blocks = py_source_parser.split_code_and_text_blocks(exercise_file)
     first = [py_source_parser.Block("text", _first_cell(name + ".ipynb"), 0)]
     if gallery_conf["first_notebook_cell"] is not None:
