@@ -15,7 +15,8 @@ every call (it warms up first, synchronises CUDA and fixes the number of threads
   FLOP/s of a large matrix product measured on the same device);
 * evaluation of the 10,000 test images: one forward pass over all of them against
   :func:`~mnistcnn.predict`, in turns too;
-* on CUDA, the wall time of Q32: 10 epochs of each training loop, from a new network;
+* on CUDA, the wall time of Q32: 10 epochs of each training loop, from a new network, run
+  once without warm-up, since what Q32 reports is what a first run costs;
 * on the CPU, where a minibatch of the package path spends its time: its wall time, and
   the milliseconds of each kind of PyTorch operator (convolutions, pooling, ...) in it,
   from ``torch.profiler``.
@@ -28,13 +29,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 import io
 import json
+import sys
+import time
 from datetime import datetime, timezone
 
 import torch
 import torch.nn.functional as F
 from torch.utils import benchmark
+from torch.utils.benchmark.utils.common import TaskSpec
 from torch.utils.flop_counter import FlopCounterMode
 
 from . import data
@@ -75,6 +80,25 @@ def _timer(fn, name: str, label: str, device: torch.device) -> benchmark.Timer:
         description=device.type,
         num_threads=torch.get_num_threads(),
     )
+
+
+def _first_run(fn, name: str, label: str, device: torch.device) -> benchmark.Measurement:
+    """One call of ``fn()`` (printed output discarded), timed without the Timer's warm-up, which
+    would hide what a first run costs; a Measurement in ``label``'s table, row ``name``."""
+    synchronize = torch.cuda.synchronize if device.type == "cuda" else lambda: None
+    synchronize()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        fn()
+    synchronize()
+    spec = TaskSpec(
+        stmt=name, setup="", label=label, sub_label=name, description=device.type, num_threads=torch.get_num_threads()
+    )
+    return benchmark.Measurement(1, [time.perf_counter() - start], spec)
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 def matmul_flops(device: torch.device, n: int = 2048) -> float:
@@ -141,7 +165,11 @@ def cpu_step_profile(xtrain: torch.Tensor, ltrain: torch.Tensor, steps: int = 50
         backprop_deep(x, labels, net, 1, B, seed=0, verbose=False)
 
     wall = _timer(epoch, "backprop_deep", "one epoch", torch.device("cpu")).timeit(1).median
-    with profile(activities=[ProfilerActivity.CPU]) as profiler:
+    # One run, one cycle: keep all of its events. Some torch releases warn, without
+    # acc_events, that events of earlier cycles are dropped (pytorch/pytorch#180387);
+    # torch 2.4 has neither the option nor the warning.
+    keep_events = {"acc_events": True} if "acc_events" in inspect.signature(profile).parameters else {}
+    with profile(activities=[ProfilerActivity.CPU], **keep_events) as profiler:
         epoch()
     spent = dict.fromkeys([*_OPERATOR_KINDS, "SGD update", "other operators"], 0.0)
     for event in profiler.events():
@@ -155,6 +183,7 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None) -> 
     dev = pick_device(device)
     cpu = torch.device("cpu")
     parse = _timer(lambda: (data.load("training", path), data.load("testing", path)), "parse", "MNIST", cpu)
+    _progress("parsing the four MNIST files")
     parse_seconds = parse.timeit(1).median
     xtrain, ltrain = data.load_tensors("training", path, device=dev)
     xtest, _ = data.load_tensors("testing", path, device=dev)
@@ -175,6 +204,7 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None) -> 
     timers = [
         _timer(lambda fn=fn, net=nets[name]: fn(net, 1), name, "training, one epoch", dev) for name, fn in train.items()
     ]
+    _progress(f"training: {epochs} round(s) of one epoch of each of {len(timers)} loops, each after a warm-up")
     epoch_measurements = in_turns(timers, epochs)
     training = {}
     for m in epoch_measurements:
@@ -195,6 +225,7 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None) -> 
         with torch.no_grad():
             trained(xtest).argmax(1)
 
+    _progress("evaluation of the 10,000 test images")
     eval_measurements = in_turns(
         [
             _timer(one_batch, "one batch", "evaluation, 10,000 images", dev),
@@ -230,10 +261,12 @@ def run(epochs: int = 3, device: str | None = None, path: str | None = None) -> 
             fn(LeNet().to(dev), 10)
 
         for name, fn in train.items():
-            measurement = _timer(lambda fn=fn: q32(fn), name, "Q32, ten epochs", dev).timeit(1)
+            _progress(f"Q32: {name}, ten epochs from a new network")
+            measurement = _first_run(lambda fn=fn: q32(fn), name, "Q32, ten epochs", dev)
             results["q32_ten_epochs_seconds"][name] = measurement.median
             measurements.append(measurement)
     if dev.type == "cpu":
+        _progress("profiling one epoch of 50 minibatches on the CPU")
         results["cpu_step_profile_seconds"] = cpu_step_profile(xtrain, ltrain)
     return results, str(benchmark.Compare(measurements))
 

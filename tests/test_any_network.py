@@ -184,13 +184,15 @@ def test_the_assignments_network_trains_and_evaluates_on_the_gpu_unchanged(name,
         torch.manual_seed(0)
         net = NETWORKS[name]().to(cuda_device).eval()
         before = _looks(net)
-        history, _ = _quiet(mnistcnn.backprop_deep, x, labels, net, 2, B=50, seed=3, cuda_graph=cuda_graph)
+        # 80 steps at a rate high enough for 80 steps to learn (about 85 % on the CPU).
+        history, _ = _quiet(mnistcnn.backprop_deep, x, labels, net, 2, B=50, gamma=0.05, seed=3, cuda_graph=cuda_graph)
         assert _looks(net) == before
         results.append((torch.tensor(history, dtype=torch.float64), torch.cat([p.flatten() for p in _weights(net)])))
         assert mnistcnn.accuracy(net, xtest, ltest) > 50
     (eager, eager_weights), (graphed, graphed_weights) = results
-    assert torch.allclose(graphed, eager, rtol=1e-4, atol=1e-5), (graphed - eager).abs().max()
-    assert torch.allclose(graphed_weights, eager_weights, rtol=1e-3, atol=1e-5)
+    # cuDNN may sum in another order from run to run: equal to float tolerance, grown over 80 steps.
+    assert torch.allclose(graphed, eager, rtol=1e-3, atol=1e-4), (graphed - eager).abs().max()
+    assert torch.allclose(graphed_weights, eager_weights, rtol=1e-3, atol=1e-4)
 
 
 def test_a_network_that_cannot_be_captured_is_trained_without_a_graph_after_a_notice(

@@ -4,8 +4,9 @@ import itertools
 
 import pytest
 import torch
+from torch.utils import benchmark
 
-from mnistcnn.bench import _timer, cpu_step_profile, in_turns, lenet_flops_per_image
+from mnistcnn.bench import _first_run, _timer, cpu_step_profile, in_turns, lenet_flops_per_image
 
 
 def test_the_flop_counter_finds_the_flops_of_lenets_layers_worked_out_by_hand():
@@ -24,6 +25,15 @@ def test_timers_take_turns_and_each_gets_one_time_per_round():
     measurements = in_turns(timers, rounds=3)
     assert [name for name, _ in itertools.groupby(calls)] == ["a", "b"] * 3
     assert {m.task_spec.sub_label: len(m.times) for m in measurements} == {"a": 3, "b": 3}
+
+
+def test_a_first_run_is_timed_once_without_warm_up_and_fits_in_the_tables(capsys):
+    calls = []
+    measurement = _first_run(lambda: calls.append(print("hidden")), "q32", "Q32, ten epochs", torch.device("cpu"))
+    assert len(calls) == 1 and "hidden" not in capsys.readouterr().out
+    assert (measurement.task_spec.label, measurement.task_spec.sub_label) == ("Q32, ten epochs", "q32")
+    assert len(measurement.times) == 1 and measurement.times[0] > 0
+    assert "Q32, ten epochs" in str(benchmark.Compare([measurement]))
 
 
 def test_the_cpu_profile_accounts_for_every_kind_of_work_in_a_training_step(small_tensors):

@@ -116,7 +116,7 @@ def test_syntax_errors_and_exceptions_are_errors_of_their_own_question_only(tmp_
     write(notebooks, 5, completed(q05, lambda a: a.replace("(x, y), 1)", "(x, y), 2)")), ".ipynb")
     write(tmp_path, 9, completed(page(9).read_text(encoding="utf-8")))
     report = tmp_path / "report.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     run = subprocess.run(
         [sys.executable, "-m", "mnistcnn", "check", str(tmp_path), "--json", str(report)],
         capture_output=True,

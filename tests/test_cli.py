@@ -34,7 +34,7 @@ def _on_the_cpu(monkeypatch):
 
 
 def test_python_dash_m_mnistcnn_help_lists_the_commands():
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run(
         [sys.executable, "-m", "mnistcnn", "--help"], capture_output=True, text=True, env=env, timeout=120
     )

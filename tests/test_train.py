@@ -113,7 +113,7 @@ def test_saved_weights_load_back_identical(tmp_path):
     torch.manual_seed(0)
     net = LeNet()
     path = save_net(net, tmp_path / "nets" / "lenet.pt")
-    again = load_net(path)
+    again = load_net(path, device="cpu")
     assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), again.state_dict().values()))
     assert [p.name for p in path.parent.iterdir()] == ["lenet.pt"], "no temporary file may be left"
 

@@ -16,14 +16,12 @@ import zipfile
 
 import pytest
 
-from mnistcnn.check import NOT_ATTEMPTED, PASSED, check_files
+from mnistcnn.check import BLANK, NOT_ATTEMPTED, PASSED, check_files
 
 from .conftest import GALLERY, QUESTIONS, ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from exercises import CODE_ANSWER, make_exercise
-
-BLANK_LINE = re.compile(r"^[ \t]*\.\.\.  # COMPLETE: (.*)(?:\n|\Z)", re.MULTILINE)
 
 
 def _answers(question: int) -> list[re.Match]:
@@ -78,10 +76,10 @@ def test_the_unzipped_exercises_completed_with_the_answers_pass(exercises):
     completed = []
     for question in ONE_PER_SECTION:
         notebook = nbformat.read(found[question], as_version=4)
-        bodies = iter(m.group("body") for m in _answers(question))
+        bodies = iter(m.group("body").removesuffix("\n") for m in _answers(question))
         for cell in notebook.cells:
             if cell.cell_type == "code":
-                cell.source = BLANK_LINE.sub(lambda _, answers=bodies: next(answers), cell.source)
+                cell.source = BLANK.sub(lambda _, answers=bodies: next(answers), cell.source)
         assert next(bodies, None) is None
         nbformat.write(notebook, found[question])
         completed.append(found[question])
