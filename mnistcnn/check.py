@@ -54,6 +54,12 @@ class Cell:
     where: str
     first_line: int = 1
 
+    def at(self, line: int) -> str:
+        """Where line ``line`` of this code is: a line of the script, or a line of the notebook's cell."""
+        if self.where.startswith("line"):
+            return f"line {self.first_line + line - 1}"
+        return f"{self.where}, line {line}"
+
 
 @dataclass
 class Exercise:
@@ -87,14 +93,19 @@ def _question(path: Path, text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _page_source(question: int | None) -> Path | None:
+    """The source of the question's page, in a checkout of the project; else None."""
+    sources = sorted(PAGES.glob(f"*/q{question:02d}_*.py")) if question is not None else []
+    return sources[0] if sources else None
+
+
 def _page(path: Path, question: int | None) -> str:
     """The solution page's path in the site, e.g. ``auto_examples/01_tensors/q05_stack_and_cat.html``."""
     stem = path.stem.removesuffix("_exercise")
     folder = path.parent.name
-    if not re.match(r"^\d\d_", folder) and question is not None:
-        sources = sorted(PAGES.glob(f"*/q{question:02d}_*.py"))
-        if sources:
-            stem, folder = sources[0].stem, sources[0].parent.name
+    source = None if re.match(r"^\d\d_", folder) else _page_source(question)
+    if source is not None:
+        stem, folder = source.stem, source.parent.name
     page = f"auto_examples/{folder}/{stem}.html" if re.match(r"^\d\d_", folder) else f"{stem}.html"
     return site_url() + page
 
@@ -111,19 +122,15 @@ def site_url() -> str:
 
 def _page_checks(question: int | None) -> list[Cell]:
     """The Check code of the question's page source, for a copy that lost its own."""
-    sources = sorted(PAGES.glob(f"*/q{question:02d}_*.py")) if question is not None else []
-    if not sources:
-        return []
-    return read_exercise(sources[0]).checks
+    source = _page_source(question)
+    return read_exercise(source).checks if source is not None else []
 
 
 def _blanks(cells: list[Cell]) -> list[tuple[str, str]]:
     found = []
     for cell in cells:
         for match in BLANK.finditer(cell.source):
-            line = cell.source.count("\n", 0, match.start()) + cell.first_line
-            where = f"line {line}" if cell.where.startswith("line") else f"{cell.where}, line {line}"
-            found.append((where, match.group("hint")))
+            found.append((cell.at(cell.source.count("\n", 0, match.start()) + 1), match.group("hint")))
     return found
 
 
@@ -263,11 +270,6 @@ def explain(test: ast.expr, source: str, namespace: dict) -> str:
     return named(test)
 
 
-def _check_line(cell: Cell, node: ast.stmt) -> str:
-    line = cell.first_line + node.lineno - 1
-    return f"line {line}" if cell.where.startswith("line") else f"{cell.where}, line {node.lineno}"
-
-
 def run_checks(checks: list[dict], namespace: dict) -> dict:
     """Run the Check code in ``namespace`` one statement at a time; the first failure is the verdict."""
     for cell in (Cell(**c) for c in checks):
@@ -276,7 +278,7 @@ def run_checks(checks: list[dict], namespace: dict) -> dict:
         except SyntaxError as err:
             return {"verdict": ERROR, "message": f"the check code at {cell.where} is not valid Python: {err.msg}"}
         for node in tree.body:
-            where = _check_line(cell, node)
+            where = cell.at(node.lineno)
             check = " ".join(ast.get_source_segment(cell.source, node).split())
             check = check if len(check) <= 100 else check[:99] + "…"
             try:
@@ -321,12 +323,13 @@ def run_script(path: str, result_file: str) -> None:
         result = run_checks([asdict(c) for c in exercise.checks], namespace)
     except SyntaxError as err:
         result = _error(f"line {err.lineno}", err, err.text)
-    except KeyboardInterrupt as err:
-        frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == path]
-        result = {"verdict": TIMED_OUT, "message": f"line {frames[-1].lineno}" if frames else ""}
     except BaseException as err:
         frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == path]
-        result = _error(f"line {frames[-1].lineno}" if frames else path, err, frames[-1].line if frames else None)
+        where = f"line {frames[-1].lineno}" if frames else None
+        if isinstance(err, KeyboardInterrupt):  # the time limit: the grader interrupted it
+            result = {"verdict": TIMED_OUT, "message": where or ""}
+        else:
+            result = _error(where or path, err, frames[-1].line if frames else None)
     Path(result_file).write_text(json.dumps(result), encoding="utf-8")
 
 
