@@ -65,21 +65,24 @@ def lenet_flops_per_image(batch: int = 100) -> tuple[int, int]:
     return forward.get_total_flops() // batch, step.get_total_flops() // batch
 
 
-def _timer(fn, name: str, label: str, device: torch.device) -> benchmark.Timer:
-    """A Timer of ``fn()`` (printed output discarded), in ``label``'s table, row ``name``."""
+def _quietly(fn):
+    """``fn``, with what it prints discarded."""
 
-    def quietly():
+    def call():
         with contextlib.redirect_stdout(io.StringIO()):
             fn()
 
-    return benchmark.Timer(
-        stmt="quietly()",
-        globals={"quietly": quietly},
-        label=label,
-        sub_label=name,
-        description=device.type,
-        num_threads=torch.get_num_threads(),
-    )
+    return call
+
+
+def _row(name: str, label: str, device: torch.device) -> dict:
+    """Where a measurement goes in the printed tables: ``label``'s table, row ``name``, column the device."""
+    return {"label": label, "sub_label": name, "description": device.type, "num_threads": torch.get_num_threads()}
+
+
+def _timer(fn, name: str, label: str, device: torch.device) -> benchmark.Timer:
+    """A Timer of ``fn()`` (printed output discarded), in ``label``'s table, row ``name``."""
+    return benchmark.Timer(stmt="quietly()", globals={"quietly": _quietly(fn)}, **_row(name, label, device))
 
 
 def _first_run(fn, name: str, label: str, device: torch.device) -> benchmark.Measurement:
@@ -88,13 +91,10 @@ def _first_run(fn, name: str, label: str, device: torch.device) -> benchmark.Mea
     synchronize = torch.cuda.synchronize if device.type == "cuda" else lambda: None
     synchronize()
     start = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):
-        fn()
+    _quietly(fn)()
     synchronize()
-    spec = TaskSpec(
-        stmt=name, setup="", label=label, sub_label=name, description=device.type, num_threads=torch.get_num_threads()
-    )
-    return benchmark.Measurement(1, [time.perf_counter() - start], spec)
+    seconds = time.perf_counter() - start
+    return benchmark.Measurement(1, [seconds], TaskSpec(stmt=name, setup="", **_row(name, label, device)))
 
 
 def _progress(message: str) -> None:
