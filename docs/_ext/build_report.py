@@ -11,7 +11,7 @@ from pathlib import Path
 
 import key_numbers
 import provenance
-from gallery import Page, pages
+from gallery import Page, pages, write_if_changed
 
 REPORT_NAME = "report.json"
 # A block of printed output in a page sphinx-gallery generated (gen_rst.CODE_OUTPUT).
@@ -107,9 +107,7 @@ def _write_report_page(path: Path, report: list[dict]) -> None:
             f"     - {cell(row['device'])}, {cell(row['torch'])}",
             f"     - {cell(numbers)}",
         ]
-    text = "\n".join(lines) + "\n"
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    write_if_changed(path, "\n".join(lines) + "\n")
 
 
 def publish_report(app, exception) -> None:

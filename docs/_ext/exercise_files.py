@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 from exercises import make_exercise
-from gallery import QUESTION_FILE, Page, pages
+from gallery import Page, is_question_page, pages, write_if_changed
 from notebooks import exercise_notebook, finish_solution_notebook
 
 EXERCISE_ZIP = "mnistcnn_exercises.zip"
@@ -22,17 +22,12 @@ EXERCISE_ZIP = "mnistcnn_exercises.zip"
 ZIP_DOWNLOAD_LINE = re.compile(r"(      :download:`Download zipped: .*\n)")
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
-
 def write_exercise(page: Page, gallery_conf: dict) -> Path:
     """Write the page's exercise script and notebook beside it; return the notebook's path."""
     exercise = page.target.with_name(page.target.stem + "_exercise.py")
-    _write_if_changed(exercise, make_exercise(page.source.read_text(encoding="utf-8"))[0])
+    write_if_changed(exercise, make_exercise(page.source.read_text(encoding="utf-8"))[0])
     notebook = exercise.with_suffix(".ipynb")
-    _write_if_changed(notebook, nbformat.writes(exercise_notebook(page.source, gallery_conf)) + "\n")
+    write_if_changed(notebook, nbformat.writes(exercise_notebook(page.source, gallery_conf)) + "\n")
     return notebook
 
 
@@ -52,9 +47,9 @@ def write_exercises(app) -> None:
 
 def add_downloads(app, docname, source) -> None:
     """source-read: the exercise downloads, after the page's own."""
-    stem = docname.rsplit("/", 1)[-1]
-    if not QUESTION_FILE.match(stem + ".py"):
+    if not is_question_page(docname):
         return
+    stem = docname.rsplit("/", 1)[-1]
     downloads = (
         "\n    .. container:: sphx-glr-download sphx-glr-download-jupyter\n\n"
         f"      :download:`Download exercise notebook: {stem}_exercise.ipynb <{stem}_exercise.ipynb>`\n"

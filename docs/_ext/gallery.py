@@ -26,6 +26,18 @@ class Page:
     html: str
 
 
+def is_question_page(docname: str) -> bool:
+    """Whether the document ``docname`` (``auto_examples/01_tensors/q05_stack_and_cat``) is a question's page."""
+    return bool(QUESTION_FILE.match(docname.rsplit("/", 1)[-1] + ".py"))
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` unless ``path`` holds it already: an unchanged file keeps its time,
+    and Sphinx sees nothing new."""
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
 def page_of(source: Path, gallery_conf: dict) -> Page:
     """The page of ``source``, a question file in the examples folder."""
     match = QUESTION_FILE.match(source.name)

@@ -13,7 +13,7 @@ import random
 import re
 from pathlib import Path
 
-from gallery import QUESTION_FILE, Page, pages
+from gallery import Page, is_question_page, pages
 
 # The line sphinx-gallery writes under a page that ran (gen_rst.TIMING_CONTENT).
 TIMING_LINE = re.compile(r"(\*\*Total running time of the script:\*\*.*\n)")
@@ -59,10 +59,9 @@ def record(app) -> None:
 
 def show(app, docname, source) -> None:
     """source-read: the provenance line under the page's running time."""
-    name = docname.rsplit("/", 1)[-1] + ".py"
-    if not QUESTION_FILE.match(name):
+    if not is_question_page(docname):
         return
-    path = Path(app.srcdir, docname).with_name(Path(name).stem + ".provenance.json")
+    path = Path(app.srcdir, docname + ".provenance.json")
     if not path.is_file():
         return
     from mnistcnn.device import format_where

@@ -21,10 +21,11 @@ import shutil
 from pathlib import Path
 from typing import NamedTuple
 
+from gallery import is_question_page
+
 GALLERY = "auto_examples"
 NOTEBOOKS = "notebooks"
 PAGES_BRANCH = "gh-pages"
-QUESTION = re.compile(r"^q\d\d_\w+$")
 
 
 class Repository(NamedTuple):
@@ -95,7 +96,7 @@ def _published_notebook(docname: str, suffix: str = "") -> str:
 
 
 def _is_question(docname: str) -> bool:
-    return docname.startswith(GALLERY + "/") and bool(QUESTION.match(docname.rsplit("/", 1)[-1]))
+    return docname.startswith(GALLERY + "/") and is_question_page(docname)
 
 
 def add_colab_links(app, docname, source) -> None:
