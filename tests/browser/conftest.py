@@ -195,12 +195,16 @@ def _network(browser) -> tuple[list[str], list[str]]:
     return requested, failed
 
 
-def _screenshot(browser, path: Path, width: int) -> None:
-    height = browser.execute_script("return document.documentElement.scrollHeight")
+def _viewport(browser, width: int, height: int) -> None:
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": min(height, 12000), "deviceScaleFactor": 1, "mobile": False},
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
+
+
+def _screenshot(browser, path: Path, width: int) -> None:
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    _viewport(browser, width, min(height, 12000))
     path.parent.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(path))
 
@@ -221,10 +225,7 @@ def visits(site, server, driver) -> list[Visit]:
     result = []
     for width in WIDTHS:
         for page in pages:
-            driver.execute_cdp_cmd(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
-            )
+            _viewport(driver, width, HEIGHT)
             driver.get_log("performance")
             driver.get_log("browser")
             statuses.clear()
