@@ -1,8 +1,10 @@
-"""Shared fixtures: the real MNIST files, small real subsets of them, and IDX writers."""
+"""Shared fixtures: the real MNIST files, small real subsets of them, IDX writers, and a quiet call."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import os
 from pathlib import Path
 
@@ -11,6 +13,13 @@ import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_quietly(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``, and what it printed."""
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        result = fn(*args, **kwargs)
+    return result, out.getvalue()
 
 
 def real_mnist_dir() -> Path | None:

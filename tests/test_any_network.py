@@ -9,9 +9,6 @@ the same device, dtype, memory layout and train/eval mode.
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import pytest
 import torch
 import torch.nn as nn
@@ -19,6 +16,7 @@ import torch.nn as nn
 import mnistcnn
 
 from . import assignment_code
+from .conftest import run_quietly
 from .test_pages_agree import definition_from_page
 
 
@@ -34,12 +32,6 @@ NETWORKS = {
     "transposed": TransposedLeNet,
     "package": mnistcnn.LeNet,
 }
-
-
-def _quiet(fn, *args, **kwargs):
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        result = fn(*args, **kwargs)
-    return result, out.getvalue()
 
 
 def _looks(net: nn.Module) -> dict:
@@ -87,7 +79,7 @@ def test_training_changes_the_weights_and_nothing_else(network, training, small_
     torch.manual_seed(0)
     net = network().train(training)
     before, weights = _looks(net), _weights(net)
-    history, _ = _quiet(mnistcnn.backprop_deep, x[:1000], labels[:1000], net, 1, B=50, seed=0)
+    history, _ = run_quietly(mnistcnn.backprop_deep, x[:1000], labels[:1000], net, 1, B=50, seed=0)
     assert len(history) == 20
     assert _looks(net) == before
     assert not any(torch.equal(a, b) for a, b in zip(weights, net.parameters()))
@@ -98,7 +90,7 @@ def test_a_channels_last_network_stays_channels_last(small_tensors):
     torch.manual_seed(0)
     net = mnistcnn.LeNet().to(memory_format=torch.channels_last)
     before = _looks(net)
-    _quiet(mnistcnn.backprop_deep, x[:500], labels[:500], net, 1, B=50, seed=0)
+    run_quietly(mnistcnn.backprop_deep, x[:500], labels[:500], net, 1, B=50, seed=0)
     mnistcnn.accuracy(net, xtest, ltest)
     assert _looks(net) == before
     assert net.conv1.weight.is_contiguous(memory_format=torch.channels_last)
@@ -108,7 +100,7 @@ def test_a_float64_network_is_trained_in_float64(small_tensors):
     (x, labels), _ = small_tensors
     torch.manual_seed(0)
     net = assignment_code.LeNet().double()
-    history, _ = _quiet(mnistcnn.backprop_deep, x[:500].double(), labels[:500], net, 1, B=50, seed=0)
+    history, _ = run_quietly(mnistcnn.backprop_deep, x[:500].double(), labels[:500], net, 1, B=50, seed=0)
     assert all(p.dtype == torch.float64 for p in net.parameters())
     assert len(history) == 10
 
@@ -121,7 +113,7 @@ def test_the_package_trains_exactly_as_the_assignments_own_loop(name, small_tens
     for train in (assignment_code.backprop_deep, mnistcnn.backprop_deep):
         torch.manual_seed(0)
         net = NETWORKS[name]()
-        _, printed = _quiet(train, x[:1000], labels[:1000], net, 2, B=10)
+        _, printed = run_quietly(train, x[:1000], labels[:1000], net, 2, B=10)
         loss_lines = [line for line in printed.splitlines() if line.startswith("[")]
         runs.append((loss_lines, _weights(net)))
     (textbook_lines, textbook_weights), (package_lines, package_weights) = runs
@@ -136,7 +128,7 @@ def test_the_package_gives_the_losses_of_the_textbook_loop_minibatch_by_minibatc
     for train in (mnistcnn.textbook_backprop_deep, mnistcnn.backprop_deep):
         torch.manual_seed(0)
         net = assignment_code.LeNet()
-        histories.append(_quiet(train, x, labels, net, 1, B=20)[0])
+        histories.append(run_quietly(train, x, labels, net, 1, B=20)[0])
     assert len(histories[0]) == 100
     assert histories[1] == histories[0]
 
@@ -147,8 +139,8 @@ def test_the_q30_pages_loop_trains_the_network_that_trained_lenet_returns(small_
     xtrain, ltrain = mnistcnn.load_tensors("training", small_mnist)
     torch.manual_seed(0)
     net = mnistcnn.LeNet().to("cpu")
-    _quiet(page_loop, xtrain, ltrain, net, 1)
-    packaged, printed = _quiet(mnistcnn.trained_lenet, 1, data=small_mnist, device="cpu")
+    run_quietly(page_loop, xtrain, ltrain, net, 1)
+    packaged, printed = run_quietly(mnistcnn.trained_lenet, 1, data=small_mnist, device="cpu")
     assert "training one for 1 epochs" in printed
     assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), packaged.state_dict().values()))
 
@@ -185,7 +177,9 @@ def test_the_assignments_network_trains_and_evaluates_on_the_gpu_unchanged(name,
         net = NETWORKS[name]().to(cuda_device).eval()
         before = _looks(net)
         # 80 steps at a rate high enough for 80 steps to learn (about 85 % on the CPU).
-        history, _ = _quiet(mnistcnn.backprop_deep, x, labels, net, 2, B=50, gamma=0.05, seed=3, cuda_graph=cuda_graph)
+        history, _ = run_quietly(
+            mnistcnn.backprop_deep, x, labels, net, 2, B=50, gamma=0.05, seed=3, cuda_graph=cuda_graph
+        )
         assert _looks(net) == before
         results.append((torch.tensor(history, dtype=torch.float64), torch.cat([p.flatten() for p in _weights(net)])))
         assert mnistcnn.accuracy(net, xtest, ltest) > 50

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import pytest
 import torch
 
@@ -21,18 +18,14 @@ from mnistcnn import (
 )
 from mnistcnn import train as train_module
 
-
-def _quiet(fn, *args, **kwargs):
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        result = fn(*args, **kwargs)
-    return result, out.getvalue()
+from .conftest import run_quietly
 
 
 def test_training_lowers_the_loss_and_prints_the_assignments_lines(small_tensors):
     (x, labels), _ = small_tensors
     torch.manual_seed(0)
     net = LeNet()
-    history, printed = _quiet(backprop_deep, x, labels, net, 3, B=10, gamma=0.01, seed=1)
+    history, printed = run_quietly(backprop_deep, x, labels, net, 3, B=10, gamma=0.01, seed=1)
     assert len(history) == 3 * 200
     assert sum(history[-100:]) / 100 < 0.6 * sum(history[:100]) / 100
     lines = [line for line in printed.splitlines() if line.startswith("[")]
@@ -47,7 +40,7 @@ def test_training_is_bit_reproducible_with_the_same_seed(small_tensors):
     for _ in range(2):
         torch.manual_seed(0)
         net = LeNet()
-        history, _ = _quiet(backprop_deep, x, labels, net, 1, B=50, seed=7)
+        history, _ = run_quietly(backprop_deep, x, labels, net, 1, B=50, seed=7)
         runs.append((history, [p.clone() for p in net.parameters()]))
     assert runs[0][0] == runs[1][0]
     assert all(torch.equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
@@ -58,7 +51,7 @@ def test_a_different_seed_shuffles_differently(small_tensors):
     histories = []
     for seed in (1, 2):
         torch.manual_seed(0)
-        histories.append(_quiet(backprop_deep, x, labels, LeNet(), 1, B=50, seed=seed)[0])
+        histories.append(run_quietly(backprop_deep, x, labels, LeNet(), 1, B=50, seed=seed)[0])
     assert histories[0] != histories[1]
 
 
@@ -72,7 +65,7 @@ def test_on_the_cpu_the_package_computes_the_textbook_loops_losses_and_weights_t
         torch.manual_seed(0)
         net = LeNet()
         torch.manual_seed(1)  # both loops draw the shuffle from torch's global generator
-        histories.append(_quiet(train, x, labels, net, 1)[0])
+        histories.append(run_quietly(train, x, labels, net, 1)[0])
         weights.append(torch.cat([p.detach().flatten() for p in net.parameters()]))
     assert len(histories[0]) == 300
     assert histories[1] == histories[0]
@@ -141,7 +134,7 @@ def test_a_file_that_is_not_a_network_is_rejected_clearly(tmp_path):
 
 
 def test_trained_lenet_trains_once_then_reuses_the_cache(small_mnist, monkeypatch):
-    first, printed = _quiet(trained_lenet, 1, seed=3, data=small_mnist)
+    first, printed = run_quietly(trained_lenet, 1, seed=3, data=small_mnist)
     assert "training one for 1 epochs" in printed
     assert train_module.trained_path(1, 3).is_file()
 
@@ -154,9 +147,9 @@ def test_trained_lenet_trains_once_then_reuses_the_cache(small_mnist, monkeypatc
 
 
 def test_trained_lenet_is_bit_for_bit_deterministic_on_the_cpu(small_mnist, tmp_path, monkeypatch):
-    first, _ = _quiet(trained_lenet, 1, seed=5, device="cpu", data=small_mnist)
+    first, _ = run_quietly(trained_lenet, 1, seed=5, device="cpu", data=small_mnist)
     monkeypatch.setenv("MNISTCNN_CACHE", str(tmp_path / "elsewhere"))
-    second, _ = _quiet(trained_lenet, 1, seed=5, device="cpu", data=small_mnist)
+    second, _ = run_quietly(trained_lenet, 1, seed=5, device="cpu", data=small_mnist)
     assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
 
 
@@ -164,7 +157,7 @@ def test_training_and_evaluation_run_on_the_gpu(cuda_device, small_tensors):
     (x, labels), (xt, lt) = small_tensors
     torch.manual_seed(0)
     net = LeNet().to(cuda_device)
-    history, _ = _quiet(backprop_deep, x.to(cuda_device), labels.to(cuda_device), net, 3, B=10, gamma=0.01, seed=1)
+    history, _ = run_quietly(backprop_deep, x.to(cuda_device), labels.to(cuda_device), net, 3, B=10, gamma=0.01, seed=1)
     assert sum(history[-100:]) < 0.6 * sum(history[:100])
     assert predict(net, xt).device.type == "cuda"
     assert accuracy(net, xt.to(cuda_device), lt.to(cuda_device)) > 50
@@ -178,7 +171,7 @@ def test_gpu_fast_path_matches_the_textbook_loop_on_the_gpu(cuda_device, small_t
         torch.manual_seed(0)
         net = LeNet().to(cuda_device)
         torch.manual_seed(1)
-        histories.append(_quiet(train, x, labels, net, 2)[0])
+        histories.append(run_quietly(train, x, labels, net, 2)[0])
     assert torch.allclose(torch.tensor(histories[1]), torch.tensor(histories[0]), rtol=1e-3, atol=1e-4)
 
 
@@ -194,7 +187,7 @@ def test_the_cuda_graph_replays_every_step_after_the_warm_up(cuda_device, small_
     for cuda_graph in (False, True):
         torch.manual_seed(0)
         net = LeNet().to(cuda_device)
-        histories.append(_quiet(backprop_deep, x, labels, net, 2, B=50, seed=3, cuda_graph=cuda_graph)[0])
+        histories.append(run_quietly(backprop_deep, x, labels, net, 2, B=50, seed=3, cuda_graph=cuda_graph)[0])
         weights.append(torch.cat([p.detach().flatten() for p in net.parameters()]))
     assert len(replays) == 2 * 40 - _GraphedStep.WARMUP, "one replay per minibatch after the eager warm-up"
     eager, graphed = (torch.tensor(h, dtype=torch.float64) for h in histories)
@@ -210,6 +203,6 @@ def test_a_cuda_graph_run_is_reproducible_and_leaves_usable_gradients(cuda_devic
     for _ in range(2):
         torch.manual_seed(0)
         net = LeNet().to(cuda_device)
-        runs.append((_quiet(backprop_deep, x, labels, net, 1, B=20, seed=4)[0], net))
+        runs.append((run_quietly(backprop_deep, x, labels, net, 1, B=20, seed=4)[0], net))
     assert torch.allclose(torch.tensor(runs[0][0]), torch.tensor(runs[1][0]), rtol=1e-4, atol=1e-5)
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in runs[1][1].parameters())
