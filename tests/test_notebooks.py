@@ -10,6 +10,8 @@ import pytest
 from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook, save_notebook
 
+from mnistcnn.check import BLANK, NOTEBOOK_CHECK_HEADING
+
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
@@ -31,7 +33,7 @@ def hidden_checks(source: str) -> list[str]:
 def check_cells(notebook) -> list[str]:
     """The code of the cells after the markdown heading ``Check``, as a checker finds them."""
     cells = notebook.cells
-    start = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("## Check"))
+    start = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and NOTEBOOK_CHECK_HEADING.match(c.source))
     return [c.source for c in cells[start + 1 :] if c.cell_type == "code"]
 
 
@@ -74,7 +76,7 @@ def test_the_answer_is_an_open_cell_and_every_blank_is_there(notebooks, page):
     assert len(answer_cells) == 1
     assert not any("<details>" in m or "dropdown" in m for m in markdown)
     exercise, _ = make_exercise(page.read_text(encoding="utf-8"))
-    blanks = re.findall(r"^[ \t]*\.\.\.  # COMPLETE: .*$", exercise, re.MULTILINE)
+    blanks = [match.group(0) for match in BLANK.finditer(exercise)]
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
     assert blanks and all(blank in code for blank in blanks)
 
