@@ -15,6 +15,13 @@ GALLERY = ROOT / "docs" / "auto_examples"
 QUESTIONS = list(range(1, 34))
 
 
+def downloaded(soup, page_dir: Path, name: str) -> Path:
+    """The file behind the one download link of a page (in ``page_dir``) to ``name``."""
+    links = [a["href"] for a in soup.select("a.download, a.reference.download") if a["href"].endswith(f"/{name}")]
+    assert len(links) == 1, f"{len(links)} download links to {name}"
+    return (page_dir / links[0]).resolve()
+
+
 @pytest.fixture(scope="session")
 def html_dir() -> Path:
     if not (HTML / "index.html").is_file():

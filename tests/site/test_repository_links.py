@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import ROOT
+from .conftest import ROOT, downloaded
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import repository
@@ -30,12 +30,6 @@ def _question_pages(html: Path) -> dict[Path, BeautifulSoup]:
     pages = sorted(html.glob("auto_examples/*/q[0-9][0-9]_*.html"))
     assert len(pages) == 33, f"{len(pages)} question pages in {html}"
     return {page: BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser") for page in pages}
-
-
-def _downloaded(page: Path, soup: BeautifulSoup, name: str) -> Path:
-    links = [a["href"] for a in soup.select("a.download, a.reference.download") if a["href"].endswith("/" + name)]
-    assert len(links) == 1, f"{page.name}: no single download of {name}"
-    return (page.parent / links[0]).resolve()
 
 
 def _first_cell(notebook: Path) -> str:
@@ -55,8 +49,8 @@ def check_links_to(html: Path, repo: repository.Repository) -> None:
             assert url.startswith(prefix), url
             published = html / url.removeprefix(prefix)
             assert published.is_file(), f"{url} names no notebook of the site"
-            downloaded = _downloaded(page, soup, published.name)
-            assert published.read_bytes() == downloaded.read_bytes(), f"{url} differs from the download"
+            download = downloaded(soup, page.parent, published.name)
+            assert published.read_bytes() == download.read_bytes(), f"{url} differs from the download"
             assert install in [line.strip() for line in _first_cell(published).splitlines()], url
         section = page.parent.name
         edit = soup.select_one("div.edit-this-page a")["href"]
@@ -75,7 +69,7 @@ def check_no_links(html: Path) -> None:
     assert not (html / repository.NOTEBOOKS).exists()
     for page, soup in _question_pages(html).items():
         for name in (f"{page.stem}.ipynb", f"{page.stem}_exercise.ipynb"):
-            cell = _first_cell(_downloaded(page, soup, name))
+            cell = _first_cell(downloaded(soup, page.parent, name))
             assert "git+" not in cell and "checkout" in cell, f"{name}: {cell}"
     assert "git+" not in (html / "getting-started.html").read_text(encoding="utf-8")
 

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from .conftest import BUILD, QUESTIONS, ROOT
+from .conftest import BUILD, QUESTIONS, ROOT, downloaded
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from key_numbers import KEY_NUMBERS, failed_checks
@@ -106,17 +106,10 @@ def test_q31_evaluates_the_same_untrained_network_as_q28(report):
     assert report[31]["key_numbers"]["untrained_accuracy"] == report[28]["key_numbers"]["untrained_accuracy"]
 
 
-def _download(soup, page_dir: Path, name: str) -> Path:
-    """The file behind the page's one download link to ``name``."""
-    links = [a["href"] for a in soup.select("a.download, a.reference.download") if a["href"].endswith(f"/{name}")]
-    assert len(links) == 1, f"{len(links)} download links to {name}"
-    return page_dir / links[0]
-
-
 def test_the_py_downloads_are_the_sources_the_build_executed(pages, html_dir, report):
     for q, soup in pages.items():
         source = ROOT / report[q]["source"]
-        download = _download(soup, (html_dir / report[q]["page"]).parent, source.name)
+        download = downloaded(soup, (html_dir / report[q]["page"]).parent, source.name)
         assert download.read_bytes() == source.read_bytes(), f"Q{q}: the download is not {report[q]['source']}"
 
 
@@ -126,9 +119,9 @@ def test_the_exercise_notebooks_are_those_the_page_source_gives_and_name_their_p
     for q, soup in pages.items():
         page_dir = (html_dir / report[q]["page"]).parent
         source = ROOT / report[q]["source"]
-        published = nbformat.read(_download(soup, page_dir, f"{source.stem}_exercise.ipynb"), as_version=4)
+        published = nbformat.read(downloaded(soup, page_dir, f"{source.stem}_exercise.ipynb"), as_version=4)
         assert published == exercise_notebook(source), f"Q{q}: the exercise notebook is not built from {source}"
-        solution = nbformat.read(_download(soup, page_dir, f"{source.stem}.ipynb"), as_version=4)
+        solution = nbformat.read(downloaded(soup, page_dir, f"{source.stem}.ipynb"), as_version=4)
         for notebook in (published, solution):
             assert notebook.metadata["mnistcnn"] == {"question": q, "page": report[q]["page"] + ".html"}
         assert (html_dir / notebook.metadata["mnistcnn"]["page"]).is_file()
