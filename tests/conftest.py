@@ -22,6 +22,11 @@ def run_quietly(fn, *args, **kwargs):
     return result, out.getvalue()
 
 
+def subprocess_env() -> dict[str, str]:
+    """This environment, with this checkout's ``mnistcnn`` importable in a new Python process."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
 def real_mnist_dir() -> Path | None:
     folder = os.environ.get("MNISTCNN_DATA")
     if folder and (Path(folder) / "train-images-idx3-ubyte.gz").is_file():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import pytest
 from mnistcnn import check
 from mnistcnn.check import ERROR, NOT_ATTEMPTED, PASSED, TIMED_OUT, WRONG, check_file, explain
 
-from .conftest import ROOT
+from .conftest import ROOT, subprocess_env
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from exercises import CODE_ANSWER, code_lines, make_exercise
@@ -116,12 +115,11 @@ def test_syntax_errors_and_exceptions_are_errors_of_their_own_question_only(tmp_
     write(notebooks, 5, completed(q05, lambda a: a.replace("(x, y), 1)", "(x, y), 2)")), ".ipynb")
     write(tmp_path, 9, completed(page(9).read_text(encoding="utf-8")))
     report = tmp_path / "report.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     run = subprocess.run(
         [sys.executable, "-m", "mnistcnn", "check", str(tmp_path), "--json", str(report)],
         capture_output=True,
         text=True,
-        env=env,
+        env=subprocess_env(),
         timeout=300,
     )
     assert run.returncode == 1, run.stderr

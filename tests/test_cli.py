@@ -6,7 +6,6 @@ The commands run in-process through :func:`mnistcnn.cli.main`; one test starts t
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -15,7 +14,7 @@ import torch
 
 from mnistcnn.cli import main
 
-from .conftest import ROOT
+from .conftest import subprocess_env
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -34,9 +33,8 @@ def _on_the_cpu(monkeypatch):
 
 
 def test_python_dash_m_mnistcnn_help_lists_the_commands():
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run(
-        [sys.executable, "-m", "mnistcnn", "--help"], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "mnistcnn", "--help"], capture_output=True, text=True, env=subprocess_env(), timeout=120
     )
     assert result.returncode == 0, result.stderr
     for command in ("fetch", "train", "evaluate"):
