@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ast
 import itertools
-import re
 import sys
 
 import pytest
+
+from mnistcnn.check import SCRIPT_CHECK_HEADING
 
 from .conftest import ROOT
 
@@ -20,7 +21,7 @@ PAGES = {int(p.name[1:3]): p for p in (ROOT / "examples").rglob("q[0-9][0-9]_*.p
 def claims_of_the_check_cell(source: str) -> set[str]:
     """What the asserts of a page's Check cell claim: each assert, each part of an ``and``, and
     each pair of a chain of ``==`` (``a == b == 256`` claims ``a == 256``), normalised by ast."""
-    check = source[re.search(r"^# Check\n# -+\n", source, re.MULTILINE).end() :]
+    check = source[SCRIPT_CHECK_HEADING.search(source).end() :]
     claims = set()
     for node in ast.walk(ast.parse(check)):
         if not isinstance(node, ast.Assert):
