@@ -1,11 +1,13 @@
 """``python -m mnistcnn check``: grade completed exercises with their pages' own checks.
 
 An exercise is a question page with its answer code replaced by ``...  # COMPLETE: hint``
-lines. The page ends with a ``Check`` section whose code proves the answer (in the ``.py``
-exercise, and in the exercise notebook, including the checks the page hides). To grade a
-file, :func:`check_file` runs it from the top in a fresh process (a script) or a fresh
-Jupyter kernel (a notebook), then runs its Check code one statement at a time, and gives
-one verdict:
+lines. The page ends with a ``Check`` section whose code proves the answer, and may check a
+step right where it happens, with code the page hides; both exercise forms keep every check
+at its place: the ``.py`` between the page's ``# sphinx_gallery_start_ignore`` and
+``# sphinx_gallery_end_ignore`` lines, the notebook in a code cell of its own that opens with
+``# Check of the step above``. To grade a file, :func:`check_file` runs it from the top in a
+fresh process (a script) or a fresh Jupyter kernel (a notebook), each check one statement at
+a time where it stands, then the Check code, and gives one verdict:
 
 * ``not attempted``: a ``COMPLETE`` line is still there (the file is not run);
 * ``error``: the student's code raised;
@@ -40,6 +42,12 @@ DEFAULT_TIMEOUT = 300.0
 BLANK = re.compile(r"^[ \t]*\.\.\.[ \t]*#[ \t]*COMPLETE:[ \t]*(?P<hint>.*?)[ \t]*$", re.MULTILINE)
 SCRIPT_CHECK_HEADING = re.compile(r"^# Check[ \t]*\n# -{3,}[ \t]*\n", re.MULTILINE)
 NOTEBOOK_CHECK_HEADING = re.compile(r"\A\s*(?:#+[ \t]*Check[ \t]*|Check[ \t]*\n-{3,}[ \t]*)(?:\n|\Z)")
+# A check in the middle of the code: hidden on the page, kept at its place in the exercises.
+INLINE_CHECK = re.compile(
+    r"^# sphinx_gallery_start_ignore[ \t]*\n(?P<check>(?:.*\n)*?)# sphinx_gallery_end_ignore[ \t]*(?:\n|\Z)",
+    re.MULTILINE,
+)
+INLINE_CHECK_CELL = "# Check of the step above"  # the first line of such a check's notebook cell
 QUESTION_IN_NAME = re.compile(r"^q(\d\d)_")
 QUESTION_IN_TITLE = re.compile(r"^#*\s*Q(\d+) ·", re.MULTILINE)
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the folder that holds mnistcnn/
@@ -48,11 +56,13 @@ PAGES = PACKAGE_ROOT / "examples"  # the page sources, in a checkout of the proj
 
 @dataclass
 class Cell:
-    """Code of an exercise, where it is (``cell 7`` or ``line 47``), and its first line number."""
+    """Code of an exercise, where it is (``cell 7`` or ``line 47``), its first line number, and
+    whether it is a check of the step before it."""
 
     source: str
     where: str
     first_line: int = 1
+    check: bool = False
 
     def at(self, line: int) -> str:
         """Where line ``line`` of this code is: a line of the script, or a line of the notebook's cell."""
@@ -68,8 +78,8 @@ class Exercise:
     path: Path
     question: int | None
     page: str
-    code: list[Cell]
-    checks: list[Cell]
+    code: list[Cell]  # the student's code, with the checks of its steps in between
+    checks: list[Cell]  # the Check section
     blanks: list[tuple[str, str]] = field(default_factory=list)  # (where, hint)
 
 
@@ -134,14 +144,31 @@ def _blanks(cells: list[Cell]) -> list[tuple[str, str]]:
     return found
 
 
+def _script_cells(text: str, start: int, end: int) -> list[Cell]:
+    """``text[start:end]`` as cells of code and of inline checks, each with its first line."""
+    cells = []
+
+    def add(a: int, b: int, check: bool = False) -> None:
+        line = text.count("\n", 0, a) + 1
+        if text[a:b].strip():
+            cells.append(Cell(text[a:b], f"line {line}", line, check))
+
+    position = start
+    for match in INLINE_CHECK.finditer(text, start, end):
+        add(position, match.start())
+        add(match.start("check"), match.end("check"), check=True)
+        position = match.end()
+    add(position, end)
+    return cells
+
+
 def _read_script(path: Path) -> Exercise:
     text = path.read_text(encoding="utf-8")
     question = _question(path, text)
     heading = SCRIPT_CHECK_HEADING.search(text)
     split = heading.start() if heading else len(text)
-    check_line = text.count("\n", 0, split) + 1
-    code = [Cell(text[:split], "line 1")]
-    checks = [Cell(text[split:], f"line {check_line}", check_line)] if heading else _page_checks(question)
+    code = _script_cells(text, 0, split)
+    checks = _script_cells(text, split, len(text)) if heading else _page_checks(question)
     return Exercise(path, question, _page(path, question), code, checks, _blanks(code))
 
 
@@ -150,7 +177,20 @@ def _read_script(path: Path) -> Exercise:
 GRADER_CALL = re.compile(r"^\s*[!%].*\bmnistcnn\s+check\b", re.MULTILINE)
 
 
+def _require_check_extra() -> None:
+    """Stop with how to install what grading a notebook needs, when it is missing."""
+    import importlib.util
+
+    missing = [name for name in ("nbformat", "nbclient", "ipykernel") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ModuleNotFoundError(
+            f"grading a notebook needs {', '.join(missing)}: pip install 'mnistcnn[check]' "
+            "(or grade the exercise's .py script, which needs nothing more)"
+        )
+
+
 def _read_notebook(path: Path) -> Exercise:
+    _require_check_extra()
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
@@ -163,7 +203,8 @@ def _read_notebook(path: Path) -> Exercise:
         if cell.cell_type == "markdown" and NOTEBOOK_CHECK_HEADING.match(cell.source):
             in_checks = True
         elif cell.cell_type == "code" and not GRADER_CALL.search(cell.source):
-            (checks if in_checks else code).append(Cell(cell.source, f"cell {number}"))
+            inline = not in_checks and cell.source.lstrip().startswith(INLINE_CHECK_CELL)
+            (checks if in_checks else code).append(Cell(cell.source, f"cell {number}", check=inline))
     if not in_checks:
         checks = _page_checks(question)
     return Exercise(path, question, page, code, checks, _blanks(code))
@@ -318,9 +359,16 @@ def run_script(path: str, result_file: str) -> None:
     namespace = {"__name__": "__main__", "__file__": path}
     sys.argv = [path]
     try:
-        code = compile(exercise.code[0].source, path, "exec")
-        exec(code, namespace)
-        result = run_checks([asdict(c) for c in exercise.checks], namespace)
+        result = None
+        for cell in exercise.code:
+            if cell.check:
+                result = run_checks([asdict(cell)], namespace)
+                if result["verdict"] != PASSED:
+                    break
+            else:  # compiled at its own lines of the file, so that errors say where
+                exec(compile("\n" * (cell.first_line - 1) + cell.source, path, "exec"), namespace)
+        else:
+            result = run_checks([asdict(c) for c in exercise.checks], namespace)
     except SyntaxError as err:
         result = _error(f"line {err.lineno}", err, err.text)
     except BaseException as err:
@@ -399,13 +447,16 @@ def _check_notebook(exercise: Exercise, timeout: float, result_file: Path, warni
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    checks = json.dumps([asdict(c) for c in exercise.checks])
-    grader = (
-        "import json as _json, mnistcnn.check as _check\n"
-        f"_result = _check.run_checks(_json.loads({checks!r}), globals())\n"
-        f"open({str(result_file)!r}, 'w', encoding='utf-8').write(_json.dumps(_result))\n"
-    )
-    cells = [nbformat.v4.new_code_cell(c.source) for c in exercise.code] + [nbformat.v4.new_code_cell(grader)]
+    def grader(checks: list[Cell]):
+        """A cell that runs ``checks`` in the kernel and writes the verdict to ``result_file``."""
+        return nbformat.v4.new_code_cell(
+            "import json as _json, mnistcnn.check as _check\n"
+            f"_result = _check.run_checks(_json.loads({json.dumps([asdict(c) for c in checks])!r}), globals())\n"
+            f"open({str(result_file)!r}, 'w', encoding='utf-8').write(_json.dumps(_result))\n"
+        )
+
+    cells = [grader([c]) if c.check else nbformat.v4.new_code_cell(c.source) for c in exercise.code]
+    cells.append(grader(exercise.checks))
     # The filter of warnings is a cell of the notebook's own: nbclient runs each index once.
     setup = [nbformat.v4.new_code_cell(STRICT_WARNINGS_CELL)] if warnings_are_errors else []
     notebook = nbformat.v4.new_notebook(cells=setup + cells)
@@ -430,6 +481,10 @@ def _check_notebook(exercise: Exercise, timeout: float, result_file: Path, warni
                 return {"verdict": ERROR, "message": f"{where}: the kernel died"}
             except CellExecutionError as err:
                 return _cell_error(exercise, cells, where, err)
+            if index < len(exercise.code) and exercise.code[index].check:
+                result = json.loads(result_file.read_text(encoding="utf-8"))
+                if result["verdict"] != PASSED:
+                    return result
     return json.loads(result_file.read_text(encoding="utf-8"))
 
 

@@ -8,9 +8,11 @@ that
 
 * its first cell says how to check the exercise (``python -m mnistcnn check FILE``);
 * the prose answer is an open markdown cell for the student to write in;
-* the cells after the ``Check`` heading keep the page's hidden checks (what stands
-  between ``# sphinx_gallery_start_ignore`` and ``# sphinx_gallery_end_ignore``), for
-  the checker grades a notebook with those cells.
+* it keeps every check the page hides (what stands between ``# sphinx_gallery_start_ignore``
+  and ``# sphinx_gallery_end_ignore``), where the page runs it, for the checker grades a
+  notebook with those cells: in the cells after the ``Check`` heading, and, for a check in
+  the middle of the page, in a code cell of its own right after the step it checks, which
+  opens with ``mnistcnn.check.INLINE_CHECK_CELL``.
 
 Both carry ``metadata["mnistcnn"] = {"question": N, "page": "<the page's html in the site>"}``.
 """
@@ -28,6 +30,8 @@ from exercises import PROSE_PLACEHOLDER, make_exercise
 from gallery import DOCS, Page, page_of
 from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook
+
+from mnistcnn.check import INLINE_CHECK, INLINE_CHECK_CELL
 
 FOLDED_ANSWER = re.compile(r"^\.\. dropdown:: Answer[ \t]*\n((?:[ \t]*\n|   .*\n?)*)", re.MULTILINE)
 READING_MARKER = re.compile(r"^\.\. answer-reading(?::.*|-end[ \t]*)\n(?:[ \t]*\n)?", re.MULTILINE)
@@ -87,9 +91,16 @@ def _exercise_blocks(blocks: list) -> list:
                 parts = (text,)
             shown += [Block(kind, part, line) for part in parts if part.strip()]
             continue
-        text = HIDDEN_MARKER.sub("", text) if in_check else py_source_parser.remove_ignore_blocks(text)
-        shown.append(Block(kind, py_source_parser.remove_config_comments(text), line))
-    return shown
+        if in_check:
+            shown.append(Block(kind, py_source_parser.remove_config_comments(HIDDEN_MARKER.sub("", text)), line))
+            continue
+        position = 0
+        for match in INLINE_CHECK.finditer(text):
+            shown.append(Block(kind, py_source_parser.remove_config_comments(text[position : match.start()]), line))
+            shown.append(Block(kind, f"{INLINE_CHECK_CELL}: the page's own check; keep it.\n{match['check']}", line))
+            position = match.end()
+        shown.append(Block(kind, py_source_parser.remove_config_comments(text[position:]), line))
+    return [block for block in shown if block.content.strip()]
 
 
 def _first_cell(name: str) -> str:
@@ -98,7 +109,8 @@ def _first_cell(name: str) -> str:
         "answers where the text says COMPLETE. To check your code, save this notebook and run\n\n"
         f"    python -m mnistcnn check {name}\n\n"
         f"in a terminal, or ``!python -m mnistcnn check {name}`` in a cell of its own, which you "
-        "delete afterwards. The checks are the page's: the code cells after the heading *Check*."
+        "delete afterwards. The checks are the page's: the code cells after the heading *Check*, and "
+        f"the cells that open with ``{INLINE_CHECK_CELL}``."
     )
 
 

@@ -44,7 +44,7 @@ print("z[0] is x:", torch.equal(z[0], x), "  z[1] is y:", torch.equal(z[1], y))
 # ``torch.cat`` glues the tensors end to end along a dimension they already have: 0
 # joins the rows (``y`` below ``x``), 1 joins the columns (``y`` to the right of ``x``).
 
-# sphinx_gallery_answer = "Join x and y along dimension 0, then along dimension 1."
+# sphinx_gallery_answer = "rows: x and y joined along dimension 0; cols: along 1."
 rows = torch.cat((x, y), 0)
 cols = torch.cat((x, y), 1)
 # sphinx_gallery_answer_end

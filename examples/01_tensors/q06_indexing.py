@@ -53,7 +53,7 @@ print(element.shape, element.item())
 # ``z`` has one more dimension, in front: ``z[0]`` is ``x`` and ``z[1]`` is ``y``. So
 # the element needs three indices, the first choosing ``y``.
 
-# sphinx_gallery_answer = "Read the same element through z."
+# sphinx_gallery_answer = "element_in_z: the same element, read through z."
 element_in_z = z[1, 4, 2]
 # sphinx_gallery_answer_end
 print(element_in_z)

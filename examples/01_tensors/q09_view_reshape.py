@@ -34,7 +34,7 @@ print(x.size(), y.size(), z.size())
 # elements and 8 per row, that is 16 / 8 = 2 rows. Writing the size out gives the same
 # tensor.
 
-# sphinx_gallery_answer = "Reshape x like z, with both sizes written out."
+# sphinx_gallery_answer = "z_explicit: x reshaped like z, both sizes written out."
 z_explicit = x.view(2, 8)
 # sphinx_gallery_answer_end
 print(z_explicit.shape, "equal to z:", torch.equal(z, z_explicit))

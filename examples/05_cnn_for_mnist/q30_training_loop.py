@@ -47,7 +47,7 @@ import mnistcnn
 
 def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
     N = xtrain.size()[0]  # Training set size
-    # sphinx_gallery_answer = "Number of minibatches (Q29)."
+    # sphinx_gallery_answer = "NB, the number of minibatches (Q29)."
     NB = N // B  # Number of minibatches
     # sphinx_gallery_answer_end
     criterion = nn.CrossEntropyLoss()
@@ -62,7 +62,7 @@ def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
         # sphinx_gallery_answer_end
         for k in range(NB):
             # Extract k-th minibatch from xtrain and ltrain
-            # sphinx_gallery_answer = "Minibatch k's indices, images and labels."
+            # sphinx_gallery_answer = "Minibatch k: its indices, inputs and labels."
             minibatch_indices = shuffled_indices[B * k : B * (k + 1)]
             inputs = xtrain[minibatch_indices]
             labels = ltrain[minibatch_indices]
