@@ -174,6 +174,13 @@ def notebooks(session: nox.Session, torch: str) -> None:
     session.run("python", "-m", "mnistcnn", "check", "--timeout", "900", *strict, str(folder), env=env)
 
 
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Plausible single mistakes in every answer, each graded as a student's exercise notebook: all caught."""
+    _install(session, "test", CPU_TORCH)
+    session.run(_python(session), "-m", "pytest", "tests/mutation", "-p", "no:cacheprovider", *session.posargs)
+
+
 @nox.session(name="tests-cuda")
 def tests_cuda(session: nox.Session) -> None:
     """The unit tests with CUDA required: the device tests run on the GPU."""
