@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -443,6 +444,25 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _check_notebook(exercise: Exercise, timeout: float, result_file: Path, warnings_are_errors: bool) -> dict:
+    try:
+        return _run_notebook(exercise, timeout, result_file, warnings_are_errors)
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            _close_event_loop()
+
+
+def _close_event_loop() -> None:
+    """Close the event loop that nbclient ran on in this thread (jupyter_core 5.1 and later make
+    one per thread): a worker thread of ``--jobs`` would leave it open when it ends. The next
+    notebook in the thread gets a new one."""
+    try:
+        from jupyter_core.utils import ensure_event_loop
+    except ImportError:  # an older jupyter_core, which keeps its loops itself
+        return
+    ensure_event_loop().close()
+
+
+def _run_notebook(exercise: Exercise, timeout: float, result_file: Path, warnings_are_errors: bool) -> dict:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError

@@ -24,6 +24,9 @@ y = torch.rand(5, 3)
 # sphinx_gallery_answer_end
 print(y)
 print(y.dtype, y.type())
+# sphinx_gallery_start_ignore
+assert y.shape == (5, 3) and y.dtype == torch.float32 and 0 <= y.min() and y.max() < 1
+# sphinx_gallery_end_ignore
 
 # %%
 # .. answer-reading: Which values and which element type did you get?

@@ -81,6 +81,11 @@ print(f"float64: {third.double().item():.20f}   {third.double().element_size()} 
 # Check
 # -----
 assert x.dtype == torch.float64 and y.dtype == torch.float64
+# sphinx_gallery_start_ignore
+# Each tensor converted from itself: y holds Q02's seeded numbers, and x is not y.
+torch.manual_seed(0)
+assert torch.equal(y, torch.rand(5, 3).double()) and not torch.equal(x, y)
+# sphinx_gallery_end_ignore
 assert x.type() == "torch.DoubleTensor" == y.type()
 assert "dtype=torch.float64" in repr(y)
 assert "dtype" not in repr(torch.rand(2))

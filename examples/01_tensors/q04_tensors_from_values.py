@@ -101,6 +101,12 @@ print("torch.Tensor(3).shape =", torch.Tensor(3).shape, "  (3 uninitialised numb
 assert x.shape == (5, 3) and y.shape == (5, 3)
 assert x.dtype == torch.float32 == y.dtype
 assert x[0, 0] == torch.tensor(-0.1859) and y[4, 2] == torch.tensor(1.3210)
+# sphinx_gallery_start_ignore
+# Every entry as the tables give it: an entry typed wrong changes this weighted sum.
+weights = torch.arange(1, 16).view(5, 3)
+assert abs((x.double() * weights).sum().item() - 59.7712) < 1e-4
+assert abs((y.double() * weights).sum().item() - 44.4517) < 1e-4
+# sphinx_gallery_end_ignore
 assert torch.equal(x, torch.Tensor(x.tolist()))
 assert torch.tensor([1, 2, 3]).dtype == torch.int64
 assert torch.Tensor([1, 2, 3]).dtype == torch.get_default_dtype() == torch.float32

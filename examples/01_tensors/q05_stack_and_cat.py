@@ -114,6 +114,7 @@ print("same as stack:", torch.equal(z, torch.cat((x.unsqueeze(0), y.unsqueeze(0)
 # -----
 assert z.shape == (2, 5, 3)
 assert rows.shape == (10, 3) and cols.shape == (5, 6)
+assert torch.equal(rows[:5], x) and torch.equal(cols[:, :3], x)
 assert torch.equal(rows[5:], y) and torch.equal(cols[:, 3:], y)
 assert torch.stack((x, y), dim=1).shape == (5, 2, 3)
 assert torch.stack((x, y), dim=2).shape == (5, 3, 2)

@@ -190,6 +190,8 @@ for width in (24, 8, 5):
 # -----
 assert (after_conv1, after_pool1, after_conv2, after_pool2) == (24, 12, 8, 4)
 assert fc1_inputs == flat.shape[1] == net.fc1.in_features == 256
+sizes = (after_conv1, after_pool1, after_conv2, after_pool2, fc1_inputs)
+assert all(isinstance(size, int) for size in sizes), "sizes are whole numbers: W // 2"
 # sphinx_gallery_start_ignore
 assert conv1.shape == (1, 6, 24, 24) and pool1.shape == (1, 6, 12, 12)
 assert conv2.shape == (1, 16, 8, 8) and pool2.shape == (1, 16, 4, 4)

@@ -191,3 +191,30 @@ assert min(printed[:7]) > 2, printed[:7]
 assert printed[12] < 0.6, printed[12]
 assert 0.2 <= printed[-1] <= 0.3, printed[-1]
 # sphinx_gallery_end_ignore
+#
+# The loop itself, on 300 images that carry their own index: each epoch visits every
+# image once, in minibatches of B, and the two epochs in different random orders.
+# sphinx_gallery_start_ignore
+
+
+class Recorder(nn.Module):
+    """A linear classifier that notes the indices of the images of each minibatch."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(28 * 28, 10)
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append(x[:, 0, 0, 0].long().tolist())
+        return self.fc(x.flatten(1))
+
+
+indexed = torch.arange(300.0).view(300, 1, 1, 1).expand(300, 1, 28, 28).contiguous()
+recorder = Recorder()
+backprop_deep(indexed, torch.zeros(300, dtype=torch.long), recorder, T=2, B=100)
+order = [sum(recorder.seen[i : i + 3], []) for i in (0, 3)]
+assert [len(batch) for batch in recorder.seen] == [100] * 6, "6 minibatches of B = 100"
+assert sorted(order[0]) == sorted(order[1]) == list(range(300)), "each image once per epoch"
+assert order[0] != order[1] and order[0] != list(range(300)), "a new random order each epoch"
+# sphinx_gallery_end_ignore
