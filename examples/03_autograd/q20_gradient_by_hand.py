@@ -163,7 +163,7 @@ plt.show()
 # The derivation agrees with autograd at the random point, and both with finite
 # differences; at the ones, the chain rule's steps are the ones worked out above.
 assert torch.allclose(autograd_at_random, by_hand)
-assert not by_hand.requires_grad, "computed by the formula alone, outside autograd's graph"
+assert not by_hand.requires_grad, "by the formula alone, outside autograd's graph"
 assert torch.allclose(finite_diff, autograd_at_random.double(), atol=1e-5)
 assert passed
 assert z.grad.flatten().tolist() == [0.25] * 4

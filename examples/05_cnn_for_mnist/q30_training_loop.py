@@ -213,8 +213,8 @@ class Recorder(nn.Module):
 indexed = torch.arange(300.0).view(300, 1, 1, 1).expand(300, 1, 28, 28).contiguous()
 recorder = Recorder()
 backprop_deep(indexed, torch.zeros(300, dtype=torch.long), recorder, T=2, B=100)
-order = [sum(recorder.seen[i : i + 3], []) for i in (0, 3)]
+first, second = ([i for batch in recorder.seen[e : e + 3] for i in batch] for e in (0, 3))
 assert [len(batch) for batch in recorder.seen] == [100] * 6, "6 minibatches of B = 100"
-assert sorted(order[0]) == sorted(order[1]) == list(range(300)), "each image once per epoch"
-assert order[0] != order[1] and order[0] != list(range(300)), "a new random order each epoch"
+assert sorted(first) == sorted(second) == list(range(300)), "each image once per epoch"
+assert first != second and first != list(range(300)), "a new random order each epoch"
 # sphinx_gallery_end_ignore
