@@ -213,7 +213,7 @@ class Recorder(nn.Module):
 indexed = torch.arange(300.0).view(300, 1, 1, 1).expand(300, 1, 28, 28).contiguous()
 recorder = Recorder()
 backprop_deep(indexed, torch.zeros(300, dtype=torch.long), recorder, T=2, B=100)
-first, second = ([i for batch in recorder.seen[e : e + 3] for i in batch] for e in (0, 3))
+first, second = ([i for b in recorder.seen[e : e + 3] for i in b] for e in (0, 3))
 assert [len(batch) for batch in recorder.seen] == [100] * 6, "6 minibatches of B = 100"
 assert sorted(first) == sorted(second) == list(range(300)), "each image once per epoch"
 assert first != second and first != list(range(300)), "a new random order each epoch"
