@@ -58,12 +58,15 @@ print(f"Accuracy of the untrained network: {acc.item():.2f}%")
 package_acc = mnistcnn.accuracy(net, xtest, ltest)
 print(f"mnistcnn.accuracy: {package_acc:.2f}%")
 
-# %% Where the number comes from --------------------------- There are ten digits, and
-# the random weights know nothing about them: the scores change a little from one image
-# to the next, but nothing has made the right digit's score the largest. The network is
-# right only when its answer happens to match the label, and since the digits are nearly
-# equally frequent (Q21), that is about one time in ten, a little more or a little less
-# depending on which digits it favours. Which digits does it answer?
+# %%
+# Where the number comes from
+# ---------------------------
+# There are ten digits, and the random weights know nothing about them: the scores
+# change a little from one image to the next, but nothing has made the right digit's
+# score the largest. The network is right only when its answer happens to match the
+# label, and since the digits are nearly equally frequent (Q21), that is about one time
+# in ten, a little more or a little less depending on which digits it favours. Which
+# digits does it answer?
 lpred = yinit.argmax(1)  # the predicted digit of every test image
 counts = torch.bincount(lpred, minlength=10).cpu().numpy()
 true_counts = torch.bincount(ltest, minlength=10).cpu().numpy()

@@ -107,10 +107,12 @@ plt.show()
 print("net.training:", net.training)
 layer_types = {type(layer).__name__ for layer in net.children()}
 print("layer types of LeNet:", sorted(layer_types))
-net.eval()
 with torch.no_grad():
-    mode_change = (net(xtest) - ytest).abs().max().item()
-net.train()
+    scores_in_training_mode = net(xtest)
+    net.eval()
+    scores_in_evaluation_mode = net(xtest)
+    net.train()
+mode_change = (scores_in_evaluation_mode - scores_in_training_mode).abs().max().item()
 print(f"largest change of a score in evaluation mode: {mode_change:g}")
 
 # %%

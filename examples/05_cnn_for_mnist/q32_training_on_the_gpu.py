@@ -57,11 +57,12 @@ print(f"images on: {xtrain.device}, labels on: {ltrain.device}, "
 # Your own ``backprop_deep`` from Q30 would run here unchanged: every tensor it creates
 # comes from tensors that are already on the device. We train with
 # ``mnistcnn.backprop_deep`` instead, the computation of Q30's loop (same loss, same
-# optimizer, a fresh shuffle every epoch) arranged to run faster; on a GPU it records
-# one training step as a *CUDA graph* and replays it for every minibatch, one launch
-# instead of some forty. Because a GPU works asynchronously, Python can reach the next
-# line before the GPU has finished, so the clock stops only after
-# ``torch.cuda.synchronize()``. A loss line every 200 minibatches keeps the log short.
+# optimizer, a fresh shuffle every epoch) arranged to run faster on a GPU: there it
+# records one training step as a *CUDA graph* and replays it for every minibatch, one
+# launch instead of some forty; on a CPU it runs the same operations as Q30's loop.
+# Because a GPU works asynchronously, Python can reach the next line before the GPU has
+# finished, so the clock stops only after ``torch.cuda.synchronize()``. A loss line
+# every 200 minibatches keeps the log short.
 if device.type == "cuda":
     torch.cuda.synchronize()
 start = time.perf_counter()
