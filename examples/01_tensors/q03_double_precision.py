@@ -26,7 +26,7 @@ print(x.dtype, y.dtype)
 #
 # Conversion
 # ----------
-# ``.double()`` returns a new tensor with the same values stored as 64-bit floats.
+# ``.double()`` returns a tensor with the same values stored as 64-bit floats.
 
 # sphinx_gallery_answer = "Convert x and y to double precision."
 x = x.double()
@@ -46,6 +46,13 @@ print(y)
 # Asked for their type, the tensors say the same thing:
 print(x.dtype, x.type())
 print(y.dtype, y.type())
+
+# %%
+# A second ``.double()`` costs nothing: on a tensor that is already ``float64`` there is
+# nothing to convert, and it returns the tensor itself. ``.float()`` converts back to
+# ``float32``, into a new tensor.
+print("x.double() is x:", x.double() is x)
+print("x.float() is x: ", x.float() is x)
 
 # %%
 # What the extra bits hold
@@ -71,16 +78,18 @@ print(f"float64: {third.double().item():.20f}   {third.double().element_size()} 
 #
 #    ``.double()`` (short for ``.to(torch.float64)``) does not change a tensor in place:
 #    it returns a converted copy, which is why the result is assigned back to ``x`` and
-#    ``y``. The values themselves are unchanged: ``x`` is still uninitialised garbage,
-#    now in double precision. Double precision roughly doubles the accuracy in digits
-#    and the memory, and is much slower on most consumer GPUs; deep learning almost
-#    always uses ``float32`` (or less), while ``float64`` is the tool for numerical
-#    checks such as comparing gradients with finite differences.
+#    ``y`` (on a tensor that is already ``float64`` it returns the tensor itself). The
+#    values themselves are unchanged: ``x`` is still uninitialised garbage, now in
+#    double precision. Double precision roughly doubles the accuracy in digits and the
+#    memory, and is much slower on most consumer GPUs; deep learning almost always uses
+#    ``float32`` (or less), while ``float64`` is the tool for numerical checks such as
+#    comparing gradients with finite differences.
 
 # %%
 # Check
 # -----
 assert x.dtype == torch.float64 and y.dtype == torch.float64
+assert x.double() is x and y.double() is y and x.float() is not x
 # sphinx_gallery_start_ignore
 # Each tensor converted from itself: y holds Q02's seeded numbers, and x is not y.
 torch.manual_seed(0)

@@ -98,6 +98,20 @@ x.add_(y)
 print("x.add_(y) left the sum in x:", torch.equal(x, s1))
 
 # %%
+# Adding tensors of different shapes
+# ----------------------------------
+# All four spellings also add tensors whose shapes differ, when the smaller one can be
+# *broadcast*: its missing leading dimensions, and those of size 1, are repeated to
+# match. A row of three numbers is added to every row of a 5×3 tensor:
+row = torch.tensor([0.0, 10.0, 100.0])
+print(x_before + row)
+broadcast_row = row.expand(5, 3)
+print("the row, broadcast:", tuple(broadcast_row.shape), broadcast_row.stride())
+
+# %%
+# Nothing is copied: broadcast to 5×3, the row has strides (0, 1), so going down a row
+# stays at the same three numbers. A 5×1 column is repeated along the columns alike.
+#
 # .. dropdown:: Answer
 #
 #    All four print the same 5×3 tensor, the element-wise sum of ``x`` and ``y``, and
@@ -127,3 +141,6 @@ assert torch.allclose(s1, torch.tensor([[0.2979, 1.9792, 0.7991],
                                          [0.4328, 1.8939, 1.3132],
                                          [0.2636, -1.3198, 1.9864],
                                          [-1.2926, 1.7884, 1.4302]]), atol=1e-4)
+assert torch.equal(x_before + row, x_before + broadcast_row)
+assert broadcast_row.stride() == (0, 1) and broadcast_row.data_ptr() == row.data_ptr()
+

@@ -7,8 +7,8 @@ once into ``x.view(16)`` and once into ``x.view(-1, 8)``. Print the three sizes.
 does each instruction do, and what does the ``-1`` stand for?
 
 The page prints the sizes, follows the numbers into their new places, proves that a view
-shares the memory of the original, and shows the one case where ``view`` refuses and
-``reshape`` must be used.
+shares the memory of the original, and shows when ``view`` refuses and ``reshape`` must
+be used.
 """
 
 # %%
@@ -74,15 +74,19 @@ print("same memory:", x.data_ptr() == y.data_ptr() == z.data_ptr())
 # ---------------------
 # The transpose ``x.t()`` is itself a view: its rows are the columns of ``x``. The
 # *strides* say how many elements to skip in memory to move one step along each
-# dimension; for the transpose they are swapped, so reading it row by row would jump
-# around in memory. Such a tensor is *not contiguous*, and ``view`` cannot flatten it
-# without copying, so it refuses.
+# dimension; for the transpose they are swapped, so reading it row by row jumps around
+# in memory: it is *not contiguous*. ``view`` only ever writes new strides, so it works
+# on such a tensor whenever strides can describe the new shape, as when a dimension is
+# split in two. Flattening it is another matter: its 16 numbers, in row order, are not
+# evenly spaced in memory, no single stride reaches them, and ``view`` refuses.
 t = x.t()
 print("strides of x:", x.stride(), " strides of x.t():", t.stride())
 print("contiguous:", t.is_contiguous())
+print("t.view(2, 2, 4) has strides", t.view(2, 2, 4).stride())
 try:
     t.view(16)
 except RuntimeError as error:
+    flatten_error = error
     print(textwrap.fill(f"RuntimeError: {error}", 80))
 
 # %%
@@ -105,11 +109,13 @@ print(flat.shape, "copied:", flat.data_ptr() != x.data_ptr())
 #    ``view`` never copies data: the result shares the memory of ``x`` and only changes
 #    how it is indexed, so changing ``y`` changes ``x`` and ``z`` too. The new shape
 #    must have the same number of elements (at most one ``-1``, which must divide out
-#    evenly), and the tensor must be laid out compatibly in memory: ``view`` fails on a
-#    non-contiguous tensor such as a transpose. ``reshape`` accepts every case,
-#    returning a view when possible and a copy otherwise; ``.contiguous().view(...)`` is
-#    the explicit form of that copy. Flattening with ``view(-1, ...)`` is what LeNet
-#    does between its convolution and fully connected layers (Q26).
+#    evenly), and strides over the existing memory must be able to describe the new
+#    shape. ``view`` therefore fails to flatten a transpose (``x.t().view(16)``), while
+#    ``x.t().view(2, 2, 4)``, which only splits a dimension, works. ``reshape`` accepts
+#    every case, returning a view when possible and a copy otherwise;
+#    ``.contiguous().view(...)`` is the explicit form of that copy. Flattening with
+#    ``view(-1, ...)`` is what LeNet does between its convolution and fully connected
+#    layers (Q26).
 
 # %%
 # Check
@@ -118,4 +124,6 @@ assert x.shape == (4, 4) and y.shape == (16,) and z.shape == (2, 8)
 assert z_explicit.shape == (2, 8) and torch.equal(z_explicit, z)
 assert x[0, 0] == 100.0 == z[0, 0]
 assert torch.equal(flat, t.contiguous().view(16))
+assert isinstance(flatten_error, RuntimeError) and not t.is_contiguous()
+assert t.view(2, 2, 4).data_ptr() == x.data_ptr()
 assert torch.equal(a.view(-1, 8)[1], torch.arange(8, 16))

@@ -96,6 +96,28 @@ print(torch.ones(3, requires_grad=True).detach().numpy())
 print(torch.from_numpy(np.arange(3.0)[::-1].copy()))
 
 # %%
+# A float64 tensor in a float32 network
+# -------------------------------------
+# The ``float64`` that ``from_numpy`` keeps causes the error met most often when NumPy
+# data goes into a network: layers hold ``float32`` weights, and PyTorch does not mix
+# the two types in a layer. Here ``b``, five numbers, goes through a layer with five
+# inputs; the exact wording of the error depends on the PyTorch version.
+torch.manual_seed(0)
+layer = torch.nn.Linear(5, 1)
+print("weights:", layer.weight.dtype, " input:", b.dtype)
+try:
+    layer(b)
+except RuntimeError as err:
+    dtype_error = err
+    print(textwrap.fill(f"RuntimeError: {err}", 80))
+
+# %%
+# The fix is one conversion, ``b.float()`` (a ``float32`` copy), or ``float32`` from the
+# start: ``np.ones(5, dtype=np.float32)``, or ``torch.tensor(a, dtype=torch.float32)``.
+with torch.no_grad():
+    print(layer(b.float()))
+
+# %%
 # .. dropdown:: Answer
 #
 #    ``np.add(a, 1, out=a)`` changes only the array, yet both print twos: ``a`` shows
@@ -122,3 +144,5 @@ assert chars.numpy().dtype == np.int8
 assert isinstance(errors["bfloat16 tensor"], TypeError)
 assert isinstance(errors["tensor that requires grad"], RuntimeError)
 assert isinstance(errors["array with a negative stride"], ValueError)
+assert isinstance(dtype_error, RuntimeError)
+assert layer(b.float()).dtype == torch.float32

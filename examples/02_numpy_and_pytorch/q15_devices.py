@@ -102,9 +102,11 @@ print(f"time ratio, made then moved / made on the device: {ratio:.2f}")
 # .. answer-reading: Which way is faster, and why?
 #
 # On a CPU-only machine the two ways do exactly the same work, because moving to
-# ``"cpu"`` does nothing, so their times differ by noise only. On a GPU the tensor made
-# in place skips the slow random draw on the CPU and the copy across the bus, and wins
-# by a wide margin.
+# ``"cpu"`` does nothing: neither is more efficient, and whatever separates their times
+# comes from the machine (its caches, its clock, other programs running), not from the
+# code. Timings of calls this short can scatter widely. On a GPU the tensor made in
+# place skips the slow random draw on the CPU and the copy across the bus, and wins by
+# a wide margin.
 #
 # .. answer-reading-end
 #
@@ -132,8 +134,8 @@ print(f"time ratio, made then moved / made on the device: {ratio:.2f}")
 #    a CPU allocation, random numbers drawn by the CPU, a GPU allocation, a copy from
 #    CPU to GPU memory over the PCIe bus, and a CPU tensor thrown away at the end.
 #    Making ``y`` costs one GPU allocation, filled in place by the GPU. On a CPU-only
-#    machine the two are the same, since ``.to("cpu")`` has nothing to do, and the
-#    timings above say so.
+#    machine the two are the same, since ``.to("cpu")`` has nothing to do: any gap
+#    between their timings there is the machine's noise, not a difference of method.
 
 # %%
 # Check

@@ -87,10 +87,11 @@ for warning in caught:
 # .. answer-reading-end
 #
 # The warning turns on the difference between *leaf* tensors, which you create
-# yourself, and intermediate results, which operations create: only leaves get a
-# ``.grad`` by default.
-print("x is a leaf:", x.is_leaf)
-print("y is a leaf:", y.is_leaf)
+# yourself, and intermediate results, which operations create. By default only leaves
+# that require gradients get a ``.grad``: ``x``, but not ``y``, and not ``untracked``
+# either, a leaf too but one that autograd does not watch.
+for name, t in {"x": x, "y": y, "untracked": untracked}.items():
+    print(f"{name:>9}: leaf {t.is_leaf!s:5}  requires grad {t.requires_grad}")
 
 # %%
 # .. dropdown:: Answer
@@ -104,10 +105,10 @@ print("y is a leaf:", y.is_leaf)
 #
 #    ``y.grad`` is ``None`` too, and will stay ``None`` even after ``backward()``. ``y``
 #    is not a leaf but an intermediate result, and autograd, to save memory, keeps the
-#    gradients of leaves only. PyTorch warns on reading it because doing so is usually a
-#    mistake (the gradient wanted is the leaf's). When an intermediate gradient is
-#    really wanted, call ``y.retain_grad()`` before ``backward()``; Q20 does that to
-#    follow the chain rule step by step.
+#    gradients of leaves only, and only of those that require gradients. PyTorch warns
+#    on reading it because doing so is usually a mistake (the gradient wanted is the
+#    leaf's). When an intermediate gradient is really wanted, call ``y.retain_grad()``
+#    before ``backward()``; Q20 does that to follow the chain rule step by step.
 
 # %%
 # Check
@@ -116,4 +117,11 @@ assert y.requires_grad and y.grad_fn.name() == "AddBackward0"
 assert x.grad is None and y_grad is None
 assert [w.category for w in caught] == [UserWarning]
 assert x.is_leaf and not y.is_leaf
+assert untracked.is_leaf and not untracked.requires_grad
+# sphinx_gallery_start_ignore
+# After a backward pass, of two leaves only the one that requires gradients has a .grad.
+tracked_leaf, untracked_leaf = torch.ones(2, requires_grad=True), torch.ones(2)
+(tracked_leaf * untracked_leaf).sum().backward()
+assert tracked_leaf.grad is not None and untracked_leaf.grad is None
+# sphinx_gallery_end_ignore
 assert not untracked.requires_grad

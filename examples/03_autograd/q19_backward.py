@@ -13,6 +13,8 @@ surprise people most: gradients start only from a scalar, and they accumulate.
 # %%
 # The forward pass of Q18
 # -----------------------
+import textwrap
+
 import torch
 
 x = torch.ones(2, 2, requires_grad=True)
@@ -70,12 +72,30 @@ x.grad.zero_()
 print("after zero_():", x.grad)
 
 # %%
-# .. note::
-#
-#    Each backward pass also frees the intermediate values that its graph saved, so
-#    calling ``f.backward()`` a second time on the same ``f`` raises an error. That is
-#    why the second pass above built a new ``f_again``. Pass ``retain_graph=True`` to
-#    the first call to keep the graph for another pass.
+# Twice through one graph
+# -----------------------
+# Why did the second pass build a new ``f_again``? Each backward pass frees the
+# intermediate values that its graph saved (here ``y``, which the product needs for its
+# derivative), so a second ``f.backward()`` on the same ``f`` is refused:
+try:
+    f.backward()
+except RuntimeError as err:
+    second_pass_error = err
+    print(textwrap.fill(f"RuntimeError: {err}", 80))
+
+# %%
+# The message names the remedy. ``retain_graph=True`` keeps the saved values, at the
+# cost of their memory, so that the same graph can be walked again; the second walk
+# adds its gradient to the first, as before.
+f_kept = ((x + 2) * (x + 2) * 3).mean()
+f_kept.backward(retain_graph=True)
+f_kept.backward()
+print("two passes through one graph:", x.grad)
+x.grad.zero_()
+
+# %%
+# Retaining a graph is for the rare case of two backward passes through a shared part;
+# a training loop builds a new graph at every step and never needs it.
 #
 # .. dropdown:: Answer
 #
@@ -96,6 +116,7 @@ print("after zero_():", x.grad)
 # Check
 # -----
 assert "scalar outputs" in str(scalar_error)
+assert isinstance(second_pass_error, RuntimeError)
 assert torch.equal(x.grad, torch.zeros(2, 2))
 # sphinx_gallery_start_ignore
 # Replay from scratch: one pass gives 4.5 everywhere, a second one adds another 4.5.
@@ -104,4 +125,10 @@ x_check = torch.ones(2, 2, requires_grad=True)
 assert torch.equal(x_check.grad, torch.full((2, 2), 4.5))
 ((x_check + 2) * (x_check + 2) * 3).mean().backward()
 assert torch.equal(x_check.grad, torch.full((2, 2), 9.0))
+# Two passes through one retained graph add up the same way.
+x_kept = torch.ones(2, 2, requires_grad=True)
+f_check = ((x_kept + 2) * (x_kept + 2) * 3).mean()
+f_check.backward(retain_graph=True)
+f_check.backward()
+assert torch.equal(x_kept.grad, torch.full((2, 2), 9.0))
 # sphinx_gallery_end_ignore

@@ -96,9 +96,11 @@ def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
 # The data and the network go to the same device (a GPU when there is one). One seed
 # fixes the whole run: it sets the initial weights, and the shuffling then draws from
 # the same global random generator. On the CPU the run is therefore the same, bit for
-# bit, every time the page is built; on a GPU it is the same up to rounding, because
-# the fastest convolution kernels may add their partial sums in a different order from
-# one run to the next.
+# bit, every time the page is built on the same machine, with the same PyTorch build
+# and number of threads; another processor, build or thread count may add partial sums
+# in another order, and the numbers then agree up to rounding only. On a GPU the run
+# agrees up to rounding even on one machine, because the fastest convolution kernels
+# may add their partial sums in a different order from one run to the next.
 device = mnistcnn.pick_device()
 xtrain, ltrain = mnistcnn.load_tensors("training", device=device)
 torch.manual_seed(0)  # the initial weights, then the order of the minibatches

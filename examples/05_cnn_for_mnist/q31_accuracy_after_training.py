@@ -15,6 +15,8 @@ trained network's answers.
 # Q28 measured a freshly initialised LeNet. We rebuild the same one (same seed) and
 # measure it again with ``mnistcnn.accuracy``, the percentage of test images whose
 # highest score is the true digit.
+import textwrap
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -95,6 +97,64 @@ plt.show()
 # misses digits that a person reads at a glance: there is room left to improve, which
 # Q32 and Q33 explore.
 #
+# Training mode and evaluation mode
+# ---------------------------------
+# Every module carries a flag, ``training``, that ``net.train()`` and ``net.eval()`` set
+# for it and all its layers. A network is created, and loaded, in training mode, and the
+# evaluation above ran in it; ``mnistcnn.accuracy`` switches to evaluation mode while it
+# predicts, and back afterwards. Only layers that behave differently in training read
+# the flag, dropout and batch normalisation for instance, and LeNet has none of them:
+print("net.training:", net.training)
+layer_types = {type(layer).__name__ for layer in net.children()}
+print("layer types of LeNet:", sorted(layer_types))
+with torch.no_grad():
+    scores_in_training_mode = net(xtest)
+    net.eval()
+    scores_in_evaluation_mode = net(xtest)
+    net.train()
+mode_change = (scores_in_evaluation_mode - scores_in_training_mode).abs().max().item()
+print(f"largest change of a score in evaluation mode: {mode_change:g}")
+
+# %%
+# A dropout layer shows what the modes are for. In training mode it zeroes each input
+# with probability ``p`` and scales the others by :math:`1/(1-p)`, which keeps their
+# mean; in evaluation mode it lets every input through unchanged.
+torch.manual_seed(0)
+dropout = torch.nn.Dropout(p=0.5)
+ones = torch.ones(8)
+print("training mode:  ", dropout(ones))
+dropout.eval()
+print("evaluation mode:", dropout(ones))
+
+# %%
+# A network with dropout, evaluated in training mode, would answer with a random part of
+# its units missing, and batch normalisation would use the statistics of the test batch
+# instead of those it learned. Hence the habit of ``net.eval()`` before evaluating and
+# ``net.train()`` before training again, even where, as in LeNet, it changes nothing.
+#
+# Without autograd: ``no_grad`` and ``inference_mode``
+# ----------------------------------------------------
+# Evaluation mode leaves autograd on; ``torch.no_grad()`` turns it off. The stricter
+# ``torch.inference_mode()``, which ``mnistcnn.accuracy`` uses, also skips the
+# bookkeeping that would let its results enter autograd later: they are *inference
+# tensors*, which no recorded computation may use.
+with torch.no_grad():
+    scores_no_grad = net(xtest[:5])
+with torch.inference_mode():
+    scores_inference = net(xtest[:5])
+for name, scores in [("no_grad", scores_no_grad), ("inference_mode", scores_inference)]:
+    print(f"{name:>14}: requires grad {scores.requires_grad}, "
+          f"inference tensor {scores.is_inference()}")
+try:
+    (scores_inference * net.fc3.bias).sum()
+except RuntimeError as err:
+    inference_error = err
+    print(textwrap.fill(f"RuntimeError: {err}", 80))
+
+# %%
+# Both skip the record, and both suit an evaluation; ``no_grad`` is the one to use when
+# its results may later meet a parameter in a computation that autograd records.
+#
 # .. dropdown:: Answer
 #
 #    The untrained network is right about 10% of the time, the rate of a random guess,
@@ -118,3 +178,18 @@ assert 5 <= acc_untrained <= 20, acc_untrained
 assert acc_trained >= 90, acc_trained
 assert acc_trained - acc_untrained > 80, "more than 80 percentage points"
 assert abs(acc_trained - mnistcnn.accuracy(net, xtest, ltest)) < 1e-3
+# sphinx_gallery_start_ignore
+# The modes: LeNet scores alike in both; dropout zeroes and rescales in training only.
+assert net.training and mode_change < 1e-5
+assert layer_types == {"Conv2d", "Linear"}
+dropout.train()
+dropped = dropout(torch.ones(1000))
+assert set(dropped.unique().tolist()) == {0.0, 2.0} and 400 < (dropped == 0).sum() < 600
+dropout.eval()
+assert torch.equal(dropout(ones), ones)
+# no_grad and inference_mode: same scores; only the latter makes inference tensors.
+assert torch.allclose(scores_no_grad, scores_inference)
+assert not scores_no_grad.is_inference() and scores_inference.is_inference()
+assert (scores_no_grad * net.fc3.bias).sum().requires_grad
+assert isinstance(inference_error, RuntimeError)
+# sphinx_gallery_end_ignore
