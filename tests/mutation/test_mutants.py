@@ -80,7 +80,7 @@ EQUIVALENT = {
     ("q23", "constant: print(f'ltrain[42] = {ltrain[42]}') → print(f'ltrain[42] = {ltrain[43]}')"): OUTPUT_ONLY,
     (
         "q28",
-        "dtype: acc = 100 * (ltest == lpred).float().mean() → acc = 100 * (ltest == lpred).double().mean()",
+        "dtype: acc = 100 * (yinit.argmax(1) == ltest).float().mean() → acc = 100 * (yinit.argmax(1) == ltest).double().mean()",
     ): SAME_NUMBER,
     (
         "q31",
