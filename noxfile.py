@@ -31,6 +31,8 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import nox
@@ -328,11 +330,28 @@ def mirrors(session: nox.Session) -> None:
 
 @nox.session
 def package(session: nox.Session) -> None:
-    """Build the sdist and the wheel into dist/ and check them with twine."""
-    session.install("build>=1.2", "twine>=6.1")
-    shutil.rmtree(ROOT / "dist", ignore_errors=True)
-    session.run("python", "-m", "build", "--outdir", str(ROOT / "dist"), str(ROOT))
-    session.run("twine", "check", "--strict", *(str(p) for p in sorted((ROOT / "dist").iterdir())))
+    """Build the sdist and the wheel into dist/, check them with twine and check-wheel-contents, and
+    check that both hold the licence and the sdist no tests (they need a checkout around them)."""
+    if session.venv_backend != "none":
+        session.install("build>=1.2", "twine>=6.1", "check-wheel-contents>=0.6")
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    python = _python(session)
+    session.run(python, "-m", "build", "--outdir", str(dist), str(ROOT))
+    session.run(python, "-m", "twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
+    (wheel,) = dist.glob("*.whl")
+    (sdist,) = dist.glob("*.tar.gz")
+    session.run(python, "-m", "check_wheel_contents", str(wheel))
+    with zipfile.ZipFile(wheel) as archive:
+        if not any(name.endswith(".dist-info/licenses/LICENSE") for name in archive.namelist()):
+            session.error(f"{wheel.name} has no LICENSE")
+    with tarfile.open(sdist) as archive:
+        files = [name.split("/", 1)[1] for name in archive.getnames() if "/" in name]
+    if "LICENSE" not in files:
+        session.error(f"{sdist.name} has no LICENSE")
+    if tests := [name for name in files if name.startswith("tests")]:
+        session.error(f"{sdist.name} ships tests that cannot run outside a checkout: {tests}")
+    session.log(f"{wheel.name} and {sdist.name}: both with LICENSE, the sdist without tests")
 
 
 @nox.session

@@ -1,10 +1,16 @@
 """Links from the site to the repository it is built from: Colab, sources, installation.
 
 The repository's address comes from the build environment, never from a file: GitHub
-Actions sets ``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY`` and ``GITHUB_REF_NAME``;
-``MNISTCNN_REPO_URL`` overrides the first two. Where the address is unknown, as in a
-local build, the site has no such links and its notebooks say how to install the package
-from a checkout.
+Actions sets ``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY``, ``GITHUB_REF_NAME`` and
+``GITHUB_SHA``; ``MNISTCNN_REPO_URL`` overrides the first two. Where the address is
+unknown, as in a local build, the site has no such links and its notebooks say how to
+install the package from a checkout.
+
+What a notebook installs matches the site exactly. ``MNISTCNN_RELEASE`` names the
+version on PyPI that the build's sources are: the CI workflow sets it, to the tag, when it
+builds a version tag (``v1.0.0``), and the build stops unless it equals the package's
+version. Such a site installs ``mnistcnn==1.0.0``; any other installs the package from the
+repository at the commit it was built from (``GITHUB_SHA``), else at its branch.
 
 Where it is known, every question page gets "Open in Colab" links for its solution and
 its exercise notebook. They point at copies of the downloaded notebooks that the build
@@ -23,6 +29,8 @@ from typing import NamedTuple
 
 from gallery import is_question_page
 
+import mnistcnn
+
 GALLERY = "auto_examples"
 NOTEBOOKS = "notebooks"
 PAGES_BRANCH = "gh-pages"
@@ -31,6 +39,8 @@ PAGES_BRANCH = "gh-pages"
 class Repository(NamedTuple):
     url: str  # https://github.com/owner/name
     branch: str  # the branch (or tag) the site is built from
+    commit: str | None = None  # the commit the site is built from
+    release: str | None = None  # the version on PyPI that the site's sources are
 
     @property
     def github_path(self) -> str | None:
@@ -49,12 +59,27 @@ def from_environment(environ=os.environ) -> Repository | None:
     url = url.rstrip("/").removesuffix(".git")
     # In a pull request GITHUB_REF_NAME is "<number>/merge"; GITHUB_HEAD_REF is its branch.
     branch = environ.get("GITHUB_HEAD_REF") or environ.get("GITHUB_REF_NAME") or "main"
-    return Repository(url, branch)
+    return Repository(url, branch, environ.get("GITHUB_SHA") or None, _release(environ))
+
+
+def _release(environ) -> str | None:
+    """The released version the build's sources are (``MNISTCNN_RELEASE``, ``v1.0.0``), or None."""
+    tag = environ.get("MNISTCNN_RELEASE", "").strip()
+    if not tag:
+        return None
+    if tag.removeprefix("v") != mnistcnn.__version__:
+        raise ValueError(f"MNISTCNN_RELEASE is {tag}, but the package's version is {mnistcnn.__version__}")
+    return mnistcnn.__version__
 
 
 def pip_requirement(repository: Repository) -> str:
-    """What pip installs: the package with Matplotlib, from the repository."""
-    return f"mnistcnn[plot] @ git+{repository.url}"
+    """What pip installs: the package with Matplotlib, at the release or the commit the site is built from."""
+    if repository.release:
+        return f"mnistcnn[plot]=={repository.release}"
+    return f"mnistcnn[plot] @ git+{repository.url}@{repository.commit or repository.branch}"
+
+
+INSTALL_FAILED = "mnistcnn could not be installed: pip says why above. Fix that, then run this cell again."
 
 
 def first_notebook_cell(repository: Repository | None) -> str:
@@ -72,13 +97,19 @@ def first_notebook_cell(repository: Repository | None) -> str:
             '#     pip install "/path/to/the/checkout[plot]"\n'
             "# which brings torch, numpy and matplotlib.\n" + data + "%matplotlib inline"
         )
+    source = "from PyPI" if repository.release else "from its repository, at the commit of this page,"
     return (
         "# This notebook is a page of the mnistcnn textbook. Where the mnistcnn package is not\n"
-        "# installed yet, as in Colab, the lines below install it from its repository, with\n"
-        "# matplotlib; a torch already installed is kept.\n"
+        f"# installed yet, as in Colab, the lines below install it {source}\n"
+        "# with matplotlib; a torch already installed is kept.\n"
         + data
+        + "import importlib\n"
         + "try:\n    import mnistcnn\nexcept ImportError:\n"
         + f'    %pip install "{pip_requirement(repository)}"\n'
+        # %pip reports a failure but raises nothing: importing again stops here instead.
+        + "    importlib.invalidate_caches()\n"
+        + "    try:\n        import mnistcnn\n    except ImportError:\n"
+        + f"        raise RuntimeError({INSTALL_FAILED!r}) from None\n"
         + "%matplotlib inline"
     )
 

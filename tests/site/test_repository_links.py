@@ -17,13 +17,20 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+import mnistcnn
+
 from .conftest import ROOT, downloaded
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import repository
 
 COLAB = "https://colab.research.google.com/"
-EXAMPLE = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "owner/name", "GITHUB_REF_NAME": "main"}
+EXAMPLE = {
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_REPOSITORY": "owner/name",
+    "GITHUB_REF_NAME": "main",
+    "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+}
 
 
 def _question_pages(html: Path) -> dict[Path, BeautifulSoup]:
@@ -39,7 +46,7 @@ def _first_cell(notebook: Path) -> str:
 
 
 def check_links_to(html: Path, repo: repository.Repository) -> None:
-    install = f'%pip install "mnistcnn[plot] @ git+{repo.url}"'
+    install = f'%pip install "{repository.pip_requirement(repo)}"'
     prefix = f"{COLAB}github/{repo.github_path}/blob/gh-pages/"
     for page, soup in _question_pages(html).items():
         colab = [a["href"] for a in soup.find_all("a", href=True) if a["href"].startswith(COLAB)]
@@ -58,7 +65,7 @@ def check_links_to(html: Path, repo: repository.Repository) -> None:
         view = soup.select_one("div.view-this-page a")["href"]
         assert view == f"{repo.url}/blob/{repo.branch}/examples/{section}/{stem}.py"
     getting_started = (html / "getting-started.html").read_text(encoding="utf-8")
-    assert f"mnistcnn[plot] @ git+{repo.url}" in BeautifulSoup(getting_started, "html.parser").get_text()
+    assert repository.pip_requirement(repo) in BeautifulSoup(getting_started, "html.parser").get_text()
 
 
 def check_no_links(html: Path) -> None:
@@ -117,3 +124,19 @@ def test_the_address_comes_from_the_environment_only(environ, url, colab):
     repo = repository.from_environment(environ)
     assert (repo and repo.url) == url
     assert (repo and repo.github_path) == colab
+
+
+def test_a_notebook_installs_the_commit_the_site_was_built_from():
+    assert repository.pip_requirement(repository.from_environment(EXAMPLE)) == (
+        "mnistcnn[plot] @ git+https://github.com/owner/name@0123456789abcdef0123456789abcdef01234567"
+    )
+    without_commit = {k: v for k, v in EXAMPLE.items() if k != "GITHUB_SHA"}
+    assert repository.pip_requirement(repository.from_environment(without_commit)).endswith("/owner/name@main")
+
+
+def test_a_release_build_installs_its_version_from_pypi_and_no_other():
+    tag = f"v{mnistcnn.__version__}"
+    release = repository.from_environment({**EXAMPLE, "MNISTCNN_RELEASE": tag})
+    assert repository.pip_requirement(release) == f"mnistcnn[plot]=={mnistcnn.__version__}"
+    with pytest.raises(ValueError, match="version"):
+        repository.from_environment({**EXAMPLE, "MNISTCNN_RELEASE": tag + ".post1"})
