@@ -78,8 +78,8 @@ verdict = "under" if seconds < 60 else "over"
 if device.type == "cuda":
     print(f"On this GPU: {seconds:.1f} s, {verdict} the minute promised.")
 else:
-    print(f"No GPU on this machine: its CPU took {seconds:.0f} s "
-          f"({seconds / 60:.1f} min), {verdict} a minute.")
+    print(f"No GPU on this machine: its CPU took {seconds:.1f} s "
+          f"({seconds / 60:.2f} min), {verdict} a minute.")
 
 # %%
 # The loss curve over ten epochs
@@ -137,9 +137,11 @@ if device.type != "cuda":
     print("No GPU on this machine: neither loop was timed on a GPU for this page.")
 
 # %%
-# On a CPU the two loops ask the processor for the same operations, and the package's
-# gains come on a GPU, where it replays each step as one CUDA graph instead of launching
-# its kernels one by one; the lines above say which of the two this page measured.
+# On a CPU the two loops ask the processor for the same convolutions and matrix
+# products: what separates their times there is the loops' own bookkeeping and the
+# machine's noise. On a GPU the package also replays each step as one CUDA graph instead
+# of launching its kernels one by one. The lines above say which device this page
+# measured.
 #
 # .. dropdown:: Answer
 #
