@@ -375,7 +375,8 @@ def trained_lenet(
     the same two lines trains the very same network. The result is cached (see
     :func:`trained_path`); a missing entry is trained and stored first.
 
-    On the CPU the same arguments give the same weights bit for bit. On CUDA they
+    On the CPU the same arguments give the same weights bit for bit on the same machine,
+    torch build and number of threads (elsewhere, equal up to rounding). On CUDA they
     agree to float tolerance only: cuDNN's fastest convolution kernels add their
     partial sums in an order that can change from run to run.
     """
