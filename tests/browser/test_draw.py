@@ -18,8 +18,9 @@ PAGE = "draw.html"
 COMPARED = 1000  # test images whose ten scores are compared with PyTorch's
 DRAWN = 200  # test images drawn on the pad as pen strokes
 TOLERANCE = 1e-4
-# Measured on the 200 drawn digits: 97.0 % read right, against 99.0 % for the network on
-# the same images as MNIST gives them; a drawing may cost up to 4 points more.
+# Measured on the 200 drawn digits (Chromium 2026-12): 94.0 % read right, against 95.0 % for the
+# network on the same images as MNIST gives them. A one-point gap is one digit in 100; the
+# bound allows four points (about 2.5 standard errors of a 200-digit accuracy).
 DRAWN_SHORTFALL = 4.0
 MARGIN = 12  # pixels a drawn digit keeps from the pad's edge: half the pen's width and a little more
 
@@ -127,7 +128,7 @@ def test_picking_a_test_image_from_the_list_shows_pytorchs_answer(page, shipped,
 
     expected = _torch_scores(torch_and_mnist, shipped_net, shipped["images"]).argmax(1)
     listed = Select(page.find_element("id", "draw-list"))
-    for i in (0, 1, 7, len(expected) - 1):
+    for i in (1, 7, 0, len(expected) - 1):  # 0 is selected at first: choosing it again changes nothing
         listed.select_by_value(str(i))
         answer = page.find_element("id", "draw-answer")
         assert answer.get_attribute("data-digit") == str(expected[i])
@@ -230,7 +231,7 @@ def test_digits_drawn_on_the_pad_are_read_nearly_as_well_as_the_test_images(
     pad = page.find_element("id", "draw-pad")
     page.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)
     answers = []
-    for image in images:
+    for image in images.reshape(-1, 28, 28):
         page.find_element("id", "draw-clear").click()
         # As a person draws: about 8 to 10 times MNIST's size, anywhere on the 280×280 pad.
         scale = rng.uniform(8, 10)
@@ -238,7 +239,7 @@ def test_digits_drawn_on_the_pad_are_read_nearly_as_well_as_the_test_images(
         height, width = (rows.max() + 1) * scale, (cols.max() + 1) * scale
         left = rng.uniform(MARGIN - cols.min() * scale, 280 - MARGIN - width)
         top = rng.uniform(MARGIN - rows.min() * scale, 280 - MARGIN - height)
-        _draw(page, pen_strokes(skeleton(image.reshape(28, 28) > 127)), scale, left, top)
+        _draw(page, pen_strokes(skeleton(image > 127)), scale, left, top)
         answers.append(int(page.find_element("id", "draw-answer").get_attribute("data-digit")))
     drawn = (np.array(answers) == labels).mean() * 100
     SUMMARY.append(
