@@ -23,7 +23,8 @@ MNIST comes from ``MNISTCNN_DATA`` when it is set, else it is downloaded (see
 
 ``nox -s browser``, after ``nox -s docs``, opens every page of the built site in
 Debian's headless Chromium (``apt-get install chromium chromium-driver``) and checks it
-with axe-core, fetched from npm at a pinned version.
+with axe-core, fetched from npm at a pinned version; it runs the *Draw a digit* page's
+JavaScript LeNet against PyTorch, and draws test digits on its pad.
 """
 
 from __future__ import annotations
@@ -378,15 +379,19 @@ AXE_CORE = "4.14.1"  # axe-core, from npm
 
 @nox.session
 def browser(session: nox.Session) -> None:
-    """Every page of the built site in headless Chromium: axe-core, requests, links, widths."""
-    session.install("pytest>=8", "selenium>=4.27")
-    axe = Path(session.virtualenv.location) / f"axe-core-{AXE_CORE}"
+    """Every page of the built site in headless Chromium: axe-core, requests, links, widths; the
+    *Draw a digit* page's JavaScript LeNet against PyTorch (CPU torch and mnistcnn installed)."""
+    _install(session, "test", CPU_TORCH)
+    if session.venv_backend != "none":
+        session.install("selenium>=4.27")
+    # Beside the sessions' environments, not in one: with --no-venv there is none to put it in.
+    axe = ROOT / ".nox" / f"axe-core-{AXE_CORE}"
     axe_js = axe / "node_modules" / "axe-core" / "axe.min.js"
     if not axe_js.is_file():
         npm = ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(axe)]
         session.run_install(*npm, f"axe-core@{AXE_CORE}", external=True)
     session.run(
-        "python",
+        _python(session),
         "-m",
         "pytest",
         "tests/browser",

@@ -220,7 +220,8 @@ def visits(site, server, driver) -> list[Visit]:
     pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html"))
     missing = set(SCREENSHOT_PAGES) - set(pages)
     assert not missing, f"pages to photograph that the site does not have: {missing}"
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    for width in WIDTHS:
+        shutil.rmtree(SCREENSHOTS / f"{width}px", ignore_errors=True)
     driver.set_script_timeout(60)
     result = []
     for width in WIDTHS:

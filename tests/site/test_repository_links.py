@@ -101,6 +101,8 @@ def test_a_build_with_the_other_setting_links_the_other_way(tmp_path):
     written_by_builds = ("_build", "auto_examples", "jupyter_execute", "generated", "sg_execution_times.rst")
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns(*written_by_builds))
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    # The drawing page shows LeNet's source from the package.
+    shutil.copytree(ROOT / "mnistcnn", tmp_path / "mnistcnn", ignore=shutil.ignore_patterns("__pycache__"))
     build = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-qb", "html", tmp_path / "docs", tmp_path / "html"],
         env=environ,
