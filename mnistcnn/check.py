@@ -34,6 +34,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import points, sandbox
+
 PASSED, WRONG, ERROR, NOT_ATTEMPTED, TIMED_OUT = "passed", "wrong", "error", "not attempted", "timed out"
 DEFAULT_TIMEOUT = 300.0
 
@@ -83,6 +85,8 @@ class Result:
     message: str
     seconds: float
     page: str
+    points: float = 0  # its page's points when it passed (see mnistcnn.points), else 0
+    max_points: float = 1
 
 
 # Reading exercises ---------------------------------------------------------------
@@ -333,10 +337,9 @@ def run_script(path: str, result_file: str) -> None:
     Path(result_file).write_text(json.dumps(result), encoding="utf-8")
 
 
-def _environment() -> dict[str, str]:
-    """This environment, with this mnistcnn importable in the fresh process (as it is here)."""
-    path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
+def _environment(folder: Path) -> dict[str, str]:
+    """The scrubbed environment of a submission run in ``folder``, with this mnistcnn importable."""
+    return sandbox.environment(folder)
 
 
 # Warnings that announce a change of the libraries: with ``--warnings-are-errors`` the code that
@@ -355,14 +358,16 @@ STRICT_WARNINGS_CELL = (
 def _check_script(exercise: Exercise, timeout: float, result_file: Path, warnings_are_errors: bool) -> dict:
     strict = [f"-Werror::{category}" for category in STRICT_WARNINGS] if warnings_are_errors else []
     command = [sys.executable, *strict, "-c", "import sys, mnistcnn.check as c; c.run_script(*sys.argv[1:])"]
-    env = {**_environment(), "MPLBACKEND": "Agg"}
+    folder = result_file.parent
+    env = {**_environment(folder), "MPLBACKEND": "Agg"}
     process = subprocess.Popen(
-        [*command, str(exercise.path.resolve()), str(result_file)],
-        cwd=exercise.path.parent,
+        sandbox.command([*command, str(sandbox.admit(exercise.path, folder)), str(result_file)], folder),
+        cwd=folder,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        **sandbox.popen_options(),
     )
     try:
         _, stderr = process.communicate(timeout=timeout)
@@ -416,7 +421,10 @@ def _check_notebook(exercise: Exercise, timeout: float, result_file: Path, warni
         resources={"metadata": {"path": str(exercise.path.parent)}},
     )
     deadline = time.monotonic() + timeout
-    with client.setup_kernel(env=_environment(), stderr=subprocess.DEVNULL):  # the kernel's own log
+    client.km = sandbox.kernel_manager(result_file.parent)
+    with client.setup_kernel(
+        env=_environment(result_file.parent), cwd=str(result_file.parent), stderr=subprocess.DEVNULL
+    ):
         for cell in setup:
             client.execute_cell(cell, 0)
         for index, cell in enumerate(cells):
@@ -449,11 +457,18 @@ def _cell_error(exercise: Exercise, cells: list, where: str, err) -> dict:
 # Grading ----------------------------------------------------------------------
 
 
-def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT, warnings_are_errors: bool = False) -> Result:
+def check_file(
+    path: str | Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    warnings_are_errors: bool = False,
+    limits: sandbox.Limits | None = None,
+) -> Result:
     """Grade one exercise file: see the module's docstring for the verdicts.
 
     With ``warnings_are_errors``, a DeprecationWarning, FutureWarning or UserWarning raised by
-    the file's code or the libraries it calls is an error.
+    the file's code or the libraries it calls is an error. The file runs in a temporary folder
+    of its own, within ``limits`` (by default :class:`~mnistcnn.sandbox.Limits` with ``timeout``):
+    see :mod:`mnistcnn.sandbox`.
     """
     start = time.perf_counter()
     path = Path(path)
@@ -466,12 +481,16 @@ def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT, warnings_are_
         left = "\n".join(f"{where}: {hint}" for where, hint in exercise.blanks)
         outcome = {"verdict": NOT_ATTEMPTED, "message": f"{count} left to complete:\n{left}"}
     else:
-        with tempfile.TemporaryDirectory(prefix="mnistcnn-check-") as folder:
+        limits = limits or sandbox.Limits(seconds=timeout)
+        with tempfile.TemporaryDirectory(prefix="mnistcnn-check-") as folder, sandbox.Cage(Path(folder), limits):
             result_file = Path(folder) / "result.json"
             run = _check_notebook if path.suffix == ".ipynb" else _check_script
             outcome = run(exercise, timeout, result_file, warnings_are_errors)
     seconds = round(time.perf_counter() - start, 2)
-    return Result(str(path), exercise.question, outcome["verdict"], outcome["message"], seconds, exercise.page)
+    worth = points.of_file(path, _page_source(exercise.question))
+    earned = worth if outcome["verdict"] == PASSED else 0
+    verdict, message = outcome["verdict"], outcome["message"]
+    return Result(str(path), exercise.question, verdict, message, seconds, exercise.page, earned, worth)
 
 
 def check_files(

@@ -12,7 +12,8 @@ that
   between ``# sphinx_gallery_start_ignore`` and ``# sphinx_gallery_end_ignore``), for
   the checker grades a notebook with those cells.
 
-Both carry ``metadata["mnistcnn"] = {"question": N, "page": "<the page's html in the site>"}``.
+Both carry ``metadata["mnistcnn"] = {"question": N, "page": "<the page's html in the site>", "points": P}``
+(P: see :mod:`mnistcnn.points`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from exercises import PROSE_PLACEHOLDER, make_exercise
 from gallery import DOCS, Page, page_of
 from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook
+
+from mnistcnn.points import of_page
 
 FOLDED_ANSWER = re.compile(r"^\.\. dropdown:: Answer[ \t]*\n((?:[ \t]*\n|   .*\n?)*)", re.MULTILINE)
 READING_MARKER = re.compile(r"^\.\. answer-reading(?::.*|-end[ \t]*)\n(?:[ \t]*\n)?", re.MULTILINE)
@@ -52,7 +55,8 @@ def site_gallery_conf() -> dict:
 
 
 def _metadata(notebook, page: Page) -> None:
-    notebook.metadata["mnistcnn"] = {"question": page.question, "page": page.html}
+    points = of_page(page.source.read_text(encoding="utf-8"))
+    notebook.metadata["mnistcnn"] = {"question": page.question, "page": page.html, "points": points}
 
 
 def finish_solution_notebook(page: Page) -> None:
