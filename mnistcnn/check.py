@@ -518,12 +518,19 @@ def check_files(
 
 def table(results: list[Result]) -> str:
     """The results as a text table, one row per file, each message's lines under its row."""
+    header = ("Q", "file", "verdict", "points", "time")
     rows = [
-        (f"Q{r.question:02d}" if r.question else "Q?", Path(r.file).name, r.verdict, f"{r.seconds:.1f} s")
+        (
+            f"Q{r.question:02d}" if r.question else "Q?",
+            Path(r.file).name,
+            r.verdict,
+            f"{r.points:g}/{r.max_points:g}",
+            f"{r.seconds:.1f} s",
+        )
         for r in results
     ]
-    widths = [max(len(row[i]) for row in [("Q", "file", "verdict", "time"), *rows]) for i in range(4)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(("Q", "file", "verdict", "time"), widths)).rstrip()]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
     for row, result in zip(rows, results):
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         lines += [f"      {line}" for line in result.message.splitlines()]
@@ -533,7 +540,9 @@ def table(results: list[Result]) -> str:
 def summary(results: list[Result], seconds: float) -> str:
     counts = {v: sum(r.verdict == v for r in results) for v in (PASSED, WRONG, ERROR, NOT_ATTEMPTED, TIMED_OUT)}
     others = ", ".join(f"{n} {v}" for v, n in counts.items() if n and v != PASSED)
-    lines = [f"{counts[PASSED]} of {len(results)} passed" + (f"; {others}" if others else "") + f" ({seconds:.0f} s)."]
+    score = f"{sum(r.points for r in results):g} of {sum(r.max_points for r in results):g} points"
+    passed = f"{counts[PASSED]} of {len(results)} passed" + (f"; {others}" if others else "")
+    lines = [f"{passed}: {score} ({seconds:.0f} s)."]
     pages = sorted({(r.question or 0, r.page) for r in results if r.page})
     if pages:
         lines += ["", "Written answers are not graded: compare yours with the solution page."]
@@ -542,7 +551,12 @@ def summary(results: list[Result], seconds: float) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="exercise notebooks or scripts, or folders of them")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="exercise notebooks or scripts, or folders of them; with --gradebook, a folder of submissions",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -557,10 +571,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="a DeprecationWarning, FutureWarning or UserWarning fails the file, as in the textbook's build",
     )
+    grading = parser.add_argument_group("grading a class")
+    grading.add_argument(
+        "--gradebook",
+        metavar="CSV",
+        help="PATH is a folder with one folder or zip per student: write one row per student to CSV, "
+        "and keep each student's results in a folder beside it",
+    )
+    grading.add_argument("--regrade", action="store_true", help="grade again the students already in the gradebook")
+    grading.add_argument("--gradescope", metavar="FILE", help="write the results in Gradescope's results.json format")
 
 
 def main(args: argparse.Namespace) -> int:
-    """Grade the files of ``args``, print the table; 0 when every question passed, else 1."""
+    """Grade the files of ``args``, print the table; 0 when every question passed, else 1.
+
+    With ``--gradebook``, grade a class: 0 when every submission could be graded, else 1.
+    """
+    if args.gradebook:
+        return _grade_class(args)
     paths = find_exercises(args.paths)
     if not paths:
         raise ValueError(f"no exercise notebook or script in {' '.join(args.paths)}")
@@ -576,4 +604,25 @@ def main(args: argparse.Namespace) -> int:
     print(summary(results, time.perf_counter() - start))
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", encoding="utf-8")
+    if args.gradescope:
+        from .gradebook import gradescope, write_json
+
+        write_json(Path(args.gradescope), gradescope(results, time.perf_counter() - start))
     return 0 if all(r.verdict == PASSED for r in results) else 1
+
+
+def _grade_class(args: argparse.Namespace) -> int:
+    from .gradebook import grade_class
+    from .gradebook import summary as class_summary
+
+    if len(args.paths) != 1 or not Path(args.paths[0]).is_dir():
+        raise ValueError("--gradebook grades one folder of submissions: one folder or zip per student")
+    if args.gradescope or args.json:
+        raise ValueError("--gradescope and --json describe one submission; the gradebook keeps each student's")
+    print(f"Each file runs in a folder of its own, limited to: {', '.join(sandbox.protections())}.", file=sys.stderr)
+    gradebook = Path(args.gradebook)
+    graded = grade_class(
+        Path(args.paths[0]), gradebook, args.regrade, args.timeout, args.jobs, args.warnings_are_errors
+    )
+    print(class_summary(graded, gradebook))
+    return 0 if not any(student.problem for student in graded) else 1
