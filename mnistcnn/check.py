@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import asyncio
+import contextlib
 import json
 import operator
 import os
@@ -510,10 +512,17 @@ def check_files(
             progress(len(results), len(paths), result)
         return result
 
+    def in_a_worker(path):
+        try:
+            return one(path)
+        finally:  # nbclient leaves the event loop of the thread open: close it with the thread's work
+            with contextlib.suppress(RuntimeError):
+                asyncio.get_event_loop_policy().get_event_loop().close()
+
     if jobs == 1:  # in this thread: nbclient's event loop stays the caller's
         return [one(path) for path in paths]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, paths))
+        return list(pool.map(in_a_worker, paths))
 
 
 def table(results: list[Result]) -> str:

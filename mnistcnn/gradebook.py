@@ -200,8 +200,8 @@ class ProgressBar:
     """``[#####-----] 5/10 students  alice: 31 of 33`` on stderr: redrawn in place on a terminal,
     one line per student elsewhere (a log)."""
 
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
+    def __init__(self, total: int, stream=None):
+        self.total, self.done, self.stream = total, 0, stream or sys.stderr
 
     def step(self, student: Student) -> None:
         self.done += 1
@@ -224,7 +224,7 @@ def grade_class(
     timeout: float = 300.0,
     jobs: int = 1,
     warnings_are_errors: bool = False,
-    stream=sys.stderr,
+    stream=None,
 ) -> list[Student]:
     """Grade every student of ``folder``, write the gradebook; the graded students, in order."""
     found = students(folder)
