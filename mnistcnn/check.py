@@ -501,12 +501,17 @@ def check_files(
     jobs: int = 1,
     progress=None,
     warnings_are_errors: bool = False,
+    memory: int | None = None,
 ) -> list[Result]:
-    """Grade ``paths``, ``jobs`` at a time; ``progress(done, total, result)`` after each."""
+    """Grade ``paths``, ``jobs`` at a time; ``progress(done, total, result)`` after each.
+
+    ``memory``: the MiB each process of a file may use (default: :class:`~mnistcnn.sandbox.Limits`'s).
+    """
     results = []
+    limits = sandbox.Limits(seconds=timeout) if memory is None else sandbox.Limits(seconds=timeout, memory=memory)
 
     def one(path):
-        result = check_file(path, timeout, warnings_are_errors)
+        result = check_file(path, timeout, warnings_are_errors, limits)
         results.append(result)
         if progress:
             progress(len(results), len(paths), result)
@@ -580,6 +585,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="a DeprecationWarning, FutureWarning or UserWarning fails the file, as in the textbook's build",
     )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=sandbox.Limits.memory,
+        metavar="MIB",
+        help=f"memory each process of a file may use, on Linux (default: {sandbox.Limits.memory}; 0: no limit)",
+    )
     grading = parser.add_argument_group("grading a class")
     grading.add_argument(
         "--gradebook",
@@ -607,7 +619,7 @@ def main(args: argparse.Namespace) -> int:
         if total > 1:
             print(f"[{done}/{total}] {Path(result.file).name}: {result.verdict}", file=sys.stderr, flush=True)
 
-    results = check_files(paths, args.timeout, args.jobs, progress, args.warnings_are_errors)
+    results = check_files(paths, args.timeout, args.jobs, progress, args.warnings_are_errors, args.memory)
     print(table(results))
     print()
     print(summary(results, time.perf_counter() - start))
@@ -631,7 +643,7 @@ def _grade_class(args: argparse.Namespace) -> int:
     print(f"Each file runs in a folder of its own, limited to: {', '.join(sandbox.protections())}.", file=sys.stderr)
     gradebook = Path(args.gradebook)
     graded = grade_class(
-        Path(args.paths[0]), gradebook, args.regrade, args.timeout, args.jobs, args.warnings_are_errors
+        Path(args.paths[0]), gradebook, args.regrade, args.timeout, args.jobs, args.warnings_are_errors, args.memory
     )
     print(class_summary(graded, gradebook))
     return 0 if not any(student.problem for student in graded) else 1

@@ -224,6 +224,7 @@ def grade_class(
     timeout: float = 300.0,
     jobs: int = 1,
     warnings_are_errors: bool = False,
+    memory: int | None = None,
     stream=None,
 ) -> list[Student]:
     """Grade every student of ``folder``, write the gradebook; the graded students, in order."""
@@ -235,7 +236,7 @@ def grade_class(
     graded = []
 
     def grade(paths):
-        return check_files(paths, timeout, jobs, warnings_are_errors=warnings_are_errors)
+        return check_files(paths, timeout, jobs, warnings_are_errors=warnings_are_errors, memory=memory)
 
     for name, submission in found:
         try:
