@@ -216,7 +216,12 @@ FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 READ = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
-READABLE_SYSTEM = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys", "/dev")
+# Not all of /etc (its shadow file) nor of /dev (a disk, read raw, holds every file).
+READABLE_SYSTEM = (
+    *("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/opt", "/proc", "/sys"),
+    *("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/hosts"),
+    *("/etc/fonts", "/etc/ssl", "/etc/os-release", "/etc/mime.types", "/etc/alternatives"),
+)
 WRITABLE_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/urandom", "/dev/random")
 
 OWN_PID_NAMESPACE = "no process outlives it (own PID namespace)"
@@ -293,17 +298,19 @@ def _landlock(readable: list[Path], writable: list[Path], ports: list[int]) -> l
 def _set_limits(args: argparse.Namespace) -> list[str]:
     import resource
 
-    def limit(kind, value):
-        resource.setrlimit(kind, (value, value))
+    def limit(kind, value, name):
+        try:
+            resource.setrlimit(kind, (value, value))
+        except (ValueError, OSError):  # above the hard limit this system sets
+            return []
+        return [name]
 
-    limit(resource.RLIMIT_CORE, 0)
-    limit(resource.RLIMIT_CPU, args.cpu)
-    done = ["CPU time", "file size"]
+    done = limit(resource.RLIMIT_CORE, 0, "no core dump") + limit(resource.RLIMIT_CPU, args.cpu, "CPU time")
     if args.file_size:
-        limit(resource.RLIMIT_FSIZE, args.file_size << 20)
+        done += limit(resource.RLIMIT_FSIZE, args.file_size << 20, "file size")
     if args.memory:
-        limit(resource.RLIMIT_DATA, args.memory << 20)
-        done.append("memory" if sys.platform.startswith("linux") else "memory (not enforced by macOS)")
+        memory = "memory" if sys.platform.startswith("linux") else "memory (not enforced by macOS)"
+        done += limit(resource.RLIMIT_DATA, args.memory << 20, memory)
     return done
 
 

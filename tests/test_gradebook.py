@@ -105,7 +105,7 @@ def test_a_class_is_graded_into_a_gradebook_and_a_report_per_student(submissions
     )
 
     assert "6/6 students" in err and "eli: cannot grade" in err
-    assert "limited to: the time limit, CPU time" in err
+    assert "limited to: the time limit, no core dump, CPU time" in err
     assert out.splitlines()[0].split() == ["ana", "2", "of", "2"]
 
 
