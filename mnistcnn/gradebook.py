@@ -203,12 +203,21 @@ class ProgressBar:
     def __init__(self, total: int, stream=None):
         self.total, self.done, self.stream = total, 0, stream or sys.stderr
 
+    def _bar(self) -> str:
+        filled = round(20 * self.done / self.total)
+        return f"[{'#' * filled}{'-' * (20 - filled)}] {self.done}/{self.total} students"
+
+    def file(self, name: str, done: int, total: int) -> None:
+        """A file of the student ``name`` is graded: shown on a terminal only."""
+        if self.stream.isatty():
+            self.stream.write(f"\r\x1b[K{self._bar()}  {name}: {done}/{total} files")
+            self.stream.flush()
+
     def step(self, student: Student) -> None:
         self.done += 1
-        filled = round(20 * self.done / self.total)
         passed = sum(r.verdict == PASSED for r in student.results)
         outcome = student.problem or f"{passed} of {len(student.results)} passed"
-        line = f"[{'#' * filled}{'-' * (20 - filled)}] {self.done}/{self.total} students  {student.name}: {outcome}"
+        line = f"{self._bar()}  {student.name}: {outcome}"
         if self.stream.isatty():
             end = "\n" if self.done == self.total else ""
             self.stream.write(f"\r\x1b[K{line}{end}")
@@ -235,12 +244,17 @@ def grade_class(
     bar = ProgressBar(len(found), stream)
     graded = []
 
-    def grade(paths):
-        return check_files(paths, timeout, jobs, warnings_are_errors=warnings_are_errors, memory=memory)
+    def grade(name, paths):
+        def progress(done, total, _):
+            bar.file(name, done, total)
+
+        return check_files(paths, timeout, jobs, progress, warnings_are_errors, memory)
 
     for name, submission in found:
         try:
-            student = grade_student(name, submission, kept / f"{name}.json", regrade, grade)
+            student = grade_student(
+                name, submission, kept / f"{name}.json", regrade, lambda paths, name=name: grade(name, paths)
+            )
         except Exception as err:  # a fault of the grader on one submission: the others are still graded
             student = Student(name, problem=f"the grader failed on it: {type(err).__name__}: {err}")
         graded.append(student)
