@@ -37,6 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import points, sandbox
+
 PASSED, WRONG, ERROR, NOT_ATTEMPTED, TIMED_OUT = "passed", "wrong", "error", "not attempted", "timed out"
 DEFAULT_TIMEOUT = 300.0
 
@@ -94,6 +96,8 @@ class Result:
     message: str
     seconds: float
     page: str
+    points: float = 0  # its page's points when it passed (see mnistcnn.points), else 0
+    max_points: float = 1
 
 
 # Reading exercises ---------------------------------------------------------------
@@ -382,10 +386,9 @@ def run_script(path: str, result_file: str) -> None:
     Path(result_file).write_text(json.dumps(result), encoding="utf-8")
 
 
-def _environment() -> dict[str, str]:
-    """This environment, with this mnistcnn importable in the fresh process (as it is here)."""
-    path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
+def _environment(folder: Path) -> dict[str, str]:
+    """The scrubbed environment of a submission run in ``folder``, with this mnistcnn importable."""
+    return sandbox.environment(folder)
 
 
 # Warnings that announce a change of the libraries: with ``--warnings-are-errors`` the code that
@@ -404,14 +407,16 @@ STRICT_WARNINGS_CELL = (
 def _check_script(exercise: Exercise, timeout: float, result_file: Path, warnings_are_errors: bool) -> dict:
     strict = [f"-Werror::{category}" for category in STRICT_WARNINGS] if warnings_are_errors else []
     command = [sys.executable, *strict, "-c", "import sys, mnistcnn.check as c; c.run_script(*sys.argv[1:])"]
-    env = {**_environment(), "MPLBACKEND": "Agg"}
+    folder = result_file.parent
+    env = {**_environment(folder), "MPLBACKEND": "Agg"}
     process = subprocess.Popen(
-        [*command, str(exercise.path.resolve()), str(result_file)],
-        cwd=exercise.path.parent,
+        sandbox.command([*command, str(sandbox.admit(exercise.path, folder)), str(result_file)], folder),
+        cwd=folder,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        **sandbox.popen_options(),
     )
     try:
         _, stderr = process.communicate(timeout=timeout)
@@ -487,7 +492,10 @@ def _run_notebook(exercise: Exercise, timeout: float, result_file: Path, warning
         resources={"metadata": {"path": str(exercise.path.parent)}},
     )
     deadline = time.monotonic() + timeout
-    with client.setup_kernel(env=_environment(), stderr=subprocess.DEVNULL):  # the kernel's own log
+    client.km = sandbox.kernel_manager(result_file.parent)
+    with client.setup_kernel(
+        env=_environment(result_file.parent), cwd=str(result_file.parent), stderr=subprocess.DEVNULL
+    ):
         for cell in setup:
             client.execute_cell(cell, 0)
         for index, cell in enumerate(cells):
@@ -524,11 +532,18 @@ def _cell_error(exercise: Exercise, cells: list, where: str, err) -> dict:
 # Grading ----------------------------------------------------------------------
 
 
-def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT, warnings_are_errors: bool = False) -> Result:
+def check_file(
+    path: str | Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    warnings_are_errors: bool = False,
+    limits: sandbox.Limits | None = None,
+) -> Result:
     """Grade one exercise file: see the module's docstring for the verdicts.
 
     With ``warnings_are_errors``, a DeprecationWarning, FutureWarning or UserWarning raised by
-    the file's code or the libraries it calls is an error.
+    the file's code or the libraries it calls is an error. The file runs in a temporary folder
+    of its own, within ``limits`` (by default :class:`~mnistcnn.sandbox.Limits` with ``timeout``):
+    see :mod:`mnistcnn.sandbox`.
     """
     start = time.perf_counter()
     path = Path(path)
@@ -541,12 +556,16 @@ def check_file(path: str | Path, timeout: float = DEFAULT_TIMEOUT, warnings_are_
         left = "\n".join(f"{where}: {hint}" for where, hint in exercise.blanks)
         outcome = {"verdict": NOT_ATTEMPTED, "message": f"{count} left to complete:\n{left}"}
     else:
-        with tempfile.TemporaryDirectory(prefix="mnistcnn-check-") as folder:
+        limits = limits or sandbox.Limits(seconds=timeout)
+        with tempfile.TemporaryDirectory(prefix="mnistcnn-check-") as folder, sandbox.Cage(Path(folder), limits):
             result_file = Path(folder) / "result.json"
             run = _check_notebook if path.suffix == ".ipynb" else _check_script
             outcome = run(exercise, timeout, result_file, warnings_are_errors)
     seconds = round(time.perf_counter() - start, 2)
-    return Result(str(path), exercise.question, outcome["verdict"], outcome["message"], seconds, exercise.page)
+    worth = points.of_file(path, _page_source(exercise.question))
+    earned = worth if outcome["verdict"] == PASSED else 0
+    verdict, message = outcome["verdict"], outcome["message"]
+    return Result(str(path), exercise.question, verdict, message, seconds, exercise.page, earned, worth)
 
 
 def check_files(
@@ -555,12 +574,17 @@ def check_files(
     jobs: int = 1,
     progress=None,
     warnings_are_errors: bool = False,
+    memory: int | None = None,
 ) -> list[Result]:
-    """Grade ``paths``, ``jobs`` at a time; ``progress(done, total, result)`` after each."""
+    """Grade ``paths``, ``jobs`` at a time; ``progress(done, total, result)`` after each.
+
+    ``memory``: the MiB each process of a file may use (default: :class:`~mnistcnn.sandbox.Limits`'s).
+    """
     results = []
+    limits = sandbox.Limits(seconds=timeout) if memory is None else sandbox.Limits(seconds=timeout, memory=memory)
 
     def one(path):
-        result = check_file(path, timeout, warnings_are_errors)
+        result = check_file(path, timeout, warnings_are_errors, limits)
         results.append(result)
         if progress:
             progress(len(results), len(paths), result)
@@ -574,12 +598,19 @@ def check_files(
 
 def table(results: list[Result]) -> str:
     """The results as a text table, one row per file, each message's lines under its row."""
+    header = ("Q", "file", "verdict", "points", "time")
     rows = [
-        (f"Q{r.question:02d}" if r.question else "Q?", Path(r.file).name, r.verdict, f"{r.seconds:.1f} s")
+        (
+            f"Q{r.question:02d}" if r.question else "Q?",
+            Path(r.file).name,
+            r.verdict,
+            f"{r.points:g}/{r.max_points:g}",
+            f"{r.seconds:.1f} s",
+        )
         for r in results
     ]
-    widths = [max(len(row[i]) for row in [("Q", "file", "verdict", "time"), *rows]) for i in range(4)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(("Q", "file", "verdict", "time"), widths)).rstrip()]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
     for row, result in zip(rows, results):
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         lines += [f"      {line}" for line in result.message.splitlines()]
@@ -589,7 +620,9 @@ def table(results: list[Result]) -> str:
 def summary(results: list[Result], seconds: float) -> str:
     counts = {v: sum(r.verdict == v for r in results) for v in (PASSED, WRONG, ERROR, NOT_ATTEMPTED, TIMED_OUT)}
     others = ", ".join(f"{n} {v}" for v, n in counts.items() if n and v != PASSED)
-    lines = [f"{counts[PASSED]} of {len(results)} passed" + (f"; {others}" if others else "") + f" ({seconds:.0f} s)."]
+    score = f"{sum(r.points for r in results):g} of {sum(r.max_points for r in results):g} points"
+    passed = f"{counts[PASSED]} of {len(results)} passed" + (f"; {others}" if others else "")
+    lines = [f"{passed}: {score} ({seconds:.0f} s)."]
     pages = sorted({(r.question or 0, r.page) for r in results if r.page})
     if pages:
         lines += ["", "Written answers are not graded: compare yours with the solution page."]
@@ -598,7 +631,12 @@ def summary(results: list[Result], seconds: float) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="exercise notebooks or scripts, or folders of them")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="exercise notebooks or scripts, or folders of them; with --gradebook, a folder of submissions",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -613,10 +651,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="a DeprecationWarning, FutureWarning or UserWarning fails the file, as in the textbook's build",
     )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=sandbox.Limits.memory,
+        metavar="MIB",
+        help=f"memory each process of a file may use, on Linux (default: {sandbox.Limits.memory}; 0: no limit)",
+    )
+    grading = parser.add_argument_group("grading a class")
+    grading.add_argument(
+        "--gradebook",
+        metavar="CSV",
+        help="PATH is a folder with one folder or zip per student: write one row per student to CSV, "
+        "and keep each student's results in a folder beside it",
+    )
+    grading.add_argument("--regrade", action="store_true", help="grade again the students already in the gradebook")
+    grading.add_argument("--gradescope", metavar="FILE", help="write the results in Gradescope's results.json format")
 
 
 def main(args: argparse.Namespace) -> int:
-    """Grade the files of ``args``, print the table; 0 when every question passed, else 1."""
+    """Grade the files of ``args``, print the table; 0 when every question passed, else 1.
+
+    With ``--gradebook``, grade a class: 0 when every submission could be graded, else 1.
+    """
+    if args.gradebook:
+        return _grade_class(args)
     paths = find_exercises(args.paths)
     if not paths:
         raise ValueError(f"no exercise notebook or script in {' '.join(args.paths)}")
@@ -626,10 +685,31 @@ def main(args: argparse.Namespace) -> int:
         if total > 1:
             print(f"[{done}/{total}] {Path(result.file).name}: {result.verdict}", file=sys.stderr, flush=True)
 
-    results = check_files(paths, args.timeout, args.jobs, progress, args.warnings_are_errors)
+    results = check_files(paths, args.timeout, args.jobs, progress, args.warnings_are_errors, args.memory)
     print(table(results))
     print()
     print(summary(results, time.perf_counter() - start))
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", encoding="utf-8")
+    if args.gradescope:
+        from .gradebook import gradescope, write_json
+
+        write_json(Path(args.gradescope), gradescope(results, time.perf_counter() - start))
     return 0 if all(r.verdict == PASSED for r in results) else 1
+
+
+def _grade_class(args: argparse.Namespace) -> int:
+    from .gradebook import grade_class
+    from .gradebook import summary as class_summary
+
+    if len(args.paths) != 1 or not Path(args.paths[0]).is_dir():
+        raise ValueError("--gradebook grades one folder of submissions: one folder or zip per student")
+    if args.gradescope or args.json:
+        raise ValueError("--gradescope and --json describe one submission; the gradebook keeps each student's")
+    print(f"Each file runs in a folder of its own, limited to: {', '.join(sandbox.protections())}.", file=sys.stderr)
+    gradebook = Path(args.gradebook)
+    graded = grade_class(
+        Path(args.paths[0]), gradebook, args.regrade, args.timeout, args.jobs, args.warnings_are_errors, args.memory
+    )
+    print(class_summary(graded, gradebook))
+    return 0 if not any(student.problem for student in graded) else 1

@@ -75,8 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     grade = commands.add_parser(
         "check",
         help="grade completed exercises with their pages' own checks",
-        description="Run each exercise (notebook or script) in a fresh kernel or process, then its page's checks, "
-        "and give each question a verdict: passed, wrong, error, not attempted or timed out.",
+        description="Run each exercise (notebook or script) in a fresh kernel or process, within limits, then its "
+        "page's checks, and give each question a verdict (passed, wrong, error, not attempted or timed out) and its "
+        "points. With --gradebook, grade a folder of submissions, one folder or zip per student.",
     )
     check.add_arguments(grade)
     return parser

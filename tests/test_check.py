@@ -125,7 +125,16 @@ def test_syntax_errors_and_exceptions_are_errors_of_their_own_question_only(tmp_
     assert run.returncode == 1, run.stderr
     records = {(r["question"], Path(r["file"]).suffix): r for r in json.loads(report.read_text())}
     assert set(records) == {(5, ".py"), (5, ".ipynb"), (9, ".py")}
-    assert set(records[5, ".py"]) == {"file", "question", "verdict", "message", "seconds", "page"}
+    assert set(records[5, ".py"]) == {
+        "file",
+        "question",
+        "verdict",
+        "message",
+        "seconds",
+        "page",
+        "points",
+        "max_points",
+    }
     syntax = records[5, ".py"]
     assert (
         syntax["verdict"] == ERROR
@@ -137,10 +146,10 @@ def test_syntax_errors_and_exceptions_are_errors_of_their_own_question_only(tmp_
     assert raised["message"].splitlines()[1].strip() == "cols = torch.cat((x, y), 2)"
     assert records[9, ".py"]["verdict"] == PASSED and records[9, ".py"]["seconds"] > 0
     table = run.stdout.split("\n\n")[0].splitlines()
-    assert table[0].split() == ["Q", "file", "verdict", "time"]
+    assert table[0].split() == ["Q", "file", "verdict", "points", "time"]
     rows = [line for line in table if line.startswith("Q0")]
     assert [row.split("  ")[0] for row in rows] == ["Q05", "Q05", "Q09"]
-    assert "1 of 3 passed; 2 error" in run.stdout
+    assert "1 of 3 passed; 2 error: 1 of 3 points" in run.stdout
     assert "q09_view_reshape.html" in run.stdout, "the written answers are listed with their pages"
     assert "[3/3]" in run.stderr
 

@@ -56,6 +56,7 @@ def test_the_notebook_names_its_question_and_its_page(notebooks, page):
     assert notebooks[page].metadata["mnistcnn"] == {
         "question": int(page.name[1:3]),
         "page": f"auto_examples/{page.parent.name}/{page.stem}.html",
+        "points": 1,
     }
 
 
@@ -106,4 +107,8 @@ def test_a_reading_is_hidden_in_the_exercise_and_shown_without_markers_in_the_so
     markdown = "\n".join(c.source for c in finished.cells if c.cell_type == "markdown")
     assert "10×3, as asked." in markdown and "answer-reading" not in markdown
     assert "<details><summary><b>Answer</b></summary>\n\nTen rows.\n\n</details>" in markdown
-    assert finished.metadata["mnistcnn"] == {"question": 5, "page": f"{tmp_path / 'out'}/01_section/q05_reading.html"}
+    assert finished.metadata["mnistcnn"] == {
+        "question": 5,
+        "page": f"{tmp_path / 'out'}/01_section/q05_reading.html",
+        "points": 1,
+    }

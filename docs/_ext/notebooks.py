@@ -14,7 +14,8 @@ that
   the middle of the page, in a code cell of its own right after the step it checks, which
   opens with ``mnistcnn.check.INLINE_CHECK_CELL``.
 
-Both carry ``metadata["mnistcnn"] = {"question": N, "page": "<the page's html in the site>"}``.
+Both carry ``metadata["mnistcnn"] = {"question": N, "page": "<the page's html in the site>", "points": P}``
+(P: see :mod:`mnistcnn.points`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook
 
 from mnistcnn.check import INLINE_CHECK, INLINE_CHECK_CELL
+from mnistcnn.points import of_page
 
 FOLDED_ANSWER = re.compile(r"^\.\. dropdown:: Answer[ \t]*\n((?:[ \t]*\n|   .*\n?)*)", re.MULTILINE)
 READING_MARKER = re.compile(r"^\.\. answer-reading(?::.*|-end[ \t]*)\n(?:[ \t]*\n)?", re.MULTILINE)
@@ -56,7 +58,8 @@ def site_gallery_conf() -> dict:
 
 
 def _metadata(notebook, page: Page) -> None:
-    notebook.metadata["mnistcnn"] = {"question": page.question, "page": page.html}
+    points = of_page(page.source.read_text(encoding="utf-8"))
+    notebook.metadata["mnistcnn"] = {"question": page.question, "page": page.html, "points": points}
 
 
 def finish_solution_notebook(page: Page) -> None:

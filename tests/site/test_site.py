@@ -123,7 +123,7 @@ def test_the_exercise_notebooks_are_those_the_page_source_gives_and_name_their_p
         assert published == exercise_notebook(source), f"Q{q}: the exercise notebook is not built from {source}"
         solution = nbformat.read(downloaded(soup, page_dir, f"{source.stem}.ipynb"), as_version=4)
         for notebook in (published, solution):
-            assert notebook.metadata["mnistcnn"] == {"question": q, "page": report[q]["page"] + ".html"}
+            assert notebook.metadata["mnistcnn"] == {"question": q, "page": report[q]["page"] + ".html", "points": 1}
         assert (html_dir / notebook.metadata["mnistcnn"]["page"]).is_file()
 
 
