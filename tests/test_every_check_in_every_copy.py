@@ -45,12 +45,17 @@ def checks_run(exercise: check.Exercise) -> list[list[str]]:
     return inline + [s for s in final if s]
 
 
+def exercise_script(source, folder):
+    """The page's exercise script, as the site publishes it, written into ``folder``."""
+    script = folder / f"{source.stem}_exercise.py"
+    script.write_text(make_exercise(source.read_text(encoding="utf-8"))[0], encoding="utf-8")
+    return script
+
+
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: p.stem[:3])
 def test_each_hidden_check_of_the_page_is_run_by_check_in_both_exercise_forms(source, tmp_path):
     text = source.read_text(encoding="utf-8")
-    exercise = make_exercise(text)[0]
-    script = tmp_path / f"{source.stem}_exercise.py"
-    script.write_text(exercise, encoding="utf-8")
+    script = exercise_script(source, tmp_path)
     notebook = script.with_suffix(".ipynb")
     nbformat.write(exercise_notebook(source), notebook)
     hidden = hidden_checks(text)
@@ -63,9 +68,7 @@ def test_each_hidden_check_of_the_page_is_run_by_check_in_both_exercise_forms(so
 @pytest.mark.parametrize("source", PAGES, ids=lambda p: p.stem[:3])
 def test_an_inline_check_stands_right_after_the_step_it_checks_in_both_forms(source, tmp_path):
     text = source.read_text(encoding="utf-8")
-    exercise = make_exercise(text)[0]
-    script = tmp_path / f"{source.stem}_exercise.py"
-    script.write_text(exercise, encoding="utf-8")
+    script = exercise_script(source, tmp_path)
     heading = check.SCRIPT_CHECK_HEADING.search(text)
     inline = [statements(m["check"]) for m in INLINE_CHECK.finditer(text, 0, heading.start())]
     cells = exercise_notebook(source).cells
