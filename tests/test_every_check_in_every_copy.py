@@ -131,7 +131,9 @@ def hidden_names(source: str) -> list[str]:
     outside = check.BLANK.sub(lambda blank: blank[0].split("...")[0] + "pass", exercise)
     uses, visible = read(outside), assigned(outside)
     text = "\n".join(
-        token.string for token in tokenize.generate_tokens(io.StringIO(outside).readline) if token.type in PROSE
+        token.string
+        for token in tokenize.generate_tokens(io.StringIO(outside).readline)
+        if token.type in PROSE and not F_STRING.match(token.string)
     )
     found = []
     for answer in filter(None, map(CODE_ANSWER.match, answers)):
@@ -143,6 +145,7 @@ def hidden_names(source: str) -> list[str]:
 
 
 PROSE = (tokenize.COMMENT, tokenize.STRING)  # the question, the text cells and the comments
+F_STRING = re.compile(r"[rRbB]?[fF]")  # code, not prose: Python 3.12 and later make it tokens of its own
 
 
 def _dedented(code: str) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 
 import mnistcnn
 
-# sphinx_gallery_answer = "Load the training and the test split with mnistcnn.load."
+# sphinx_gallery_answer = "xtrain, ltrain and xtest, ltest, read with mnistcnn.load."
 xtrain, ltrain = mnistcnn.load("training")
 xtest, ltest = mnistcnn.load("testing")
 # sphinx_gallery_answer_end
@@ -56,7 +56,7 @@ print(f"pixels at 255 (ink at full tone): {100 * np.mean(xtrain == 255):.1f}%")
 #
 # It also converts the bytes to ``float32``, the type in which PyTorch's layers compute.
 
-# sphinx_gallery_answer = "Rescale the pixels of both sets with mnistcnn.normalize."
+# sphinx_gallery_answer = "xtrain and xtest rescaled with mnistcnn.normalize."
 xtrain = mnistcnn.normalize(xtrain)
 xtest = mnistcnn.normalize(xtest)
 # sphinx_gallery_answer_end

@@ -27,6 +27,8 @@ watch the shapes, and the pictures, shrink.
 #    W \;\xrightarrow{\text{pool } L}\; \lfloor W / L \rfloor .
 #
 # The number of feature maps is set by the layer (6, then 16), whatever the image size.
+# The code names the sides ``after_conv1``, ``after_pool1``, ``after_conv2`` and
+# ``after_pool2``, and the inputs of the first fully connected layer ``fc1_inputs``.
 
 # sphinx_gallery_answer = "W - K + 1 for each convolution, W // 2 for each pooling."
 after_conv1 = 28 - 5 + 1

@@ -38,7 +38,7 @@ for name, param in net.named_parameters():
 # -------------------------
 # ``numel()`` gives the number of elements of a tensor.
 
-# sphinx_gallery_answer = "Add up the number of elements of all parameter tensors."
+# sphinx_gallery_answer = "total: the number of elements of all parameter tensors."
 total = sum(param.numel() for param in net.parameters())
 # sphinx_gallery_answer_end
 print(f"learnable parameters: {total:,}")
