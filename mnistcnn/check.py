@@ -386,11 +386,6 @@ def run_script(path: str, result_file: str) -> None:
     Path(result_file).write_text(json.dumps(result), encoding="utf-8")
 
 
-def _environment(folder: Path) -> dict[str, str]:
-    """The scrubbed environment of a submission run in ``folder``, with this mnistcnn importable."""
-    return sandbox.environment(folder)
-
-
 # Warnings that announce a change of the libraries: with ``--warnings-are-errors`` the code that
 # raises one fails, as in the textbook's own build.
 STRICT_WARNINGS = ("DeprecationWarning", "FutureWarning", "UserWarning")
@@ -408,7 +403,7 @@ def _check_script(exercise: Exercise, timeout: float, result_file: Path, warning
     strict = [f"-Werror::{category}" for category in STRICT_WARNINGS] if warnings_are_errors else []
     command = [sys.executable, *strict, "-c", "import sys, mnistcnn.check as c; c.run_script(*sys.argv[1:])"]
     folder = result_file.parent
-    env = {**_environment(folder), "MPLBACKEND": "Agg"}
+    env = {**sandbox.environment(folder), "MPLBACKEND": "Agg"}
     process = subprocess.Popen(
         sandbox.command([*command, str(sandbox.admit(exercise.path, folder)), str(result_file)], folder),
         cwd=folder,
@@ -494,7 +489,7 @@ def _run_notebook(exercise: Exercise, timeout: float, result_file: Path, warning
     deadline = time.monotonic() + timeout
     client.km = sandbox.kernel_manager(result_file.parent)
     with client.setup_kernel(
-        env=_environment(result_file.parent), cwd=str(result_file.parent), stderr=subprocess.DEVNULL
+        env=sandbox.environment(result_file.parent), cwd=str(result_file.parent), stderr=subprocess.DEVNULL
     ):
         for cell in setup:
             client.execute_cell(cell, 0)
