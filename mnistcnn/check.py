@@ -34,7 +34,7 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import points, sandbox
@@ -51,6 +51,10 @@ INLINE_CHECK = re.compile(
     re.MULTILINE,
 )
 INLINE_CHECK_CELL = "# Check of the step above"  # the first line of such a check's notebook cell
+# A .py exercise names its solution page in this line (a notebook, in its metadata): a copy
+# graded away from its section folder, without the page sources, still names the right page.
+SOLUTION_PAGE_LINE = "# The solution page, in the site: "
+SOLUTION_PAGE = re.compile(rf"^{re.escape(SOLUTION_PAGE_LINE)}(?P<page>\S+\.html)[ \t]*$", re.MULTILINE)
 QUESTION_IN_NAME = re.compile(r"^q(\d\d)_")
 QUESTION_IN_TITLE = re.compile(r"^#*\s*Q(\d+) ·", re.MULTILINE)
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the folder that holds mnistcnn/
@@ -174,7 +178,9 @@ def _read_script(path: Path) -> Exercise:
     split = heading.start() if heading else len(text)
     code = _script_cells(text, 0, split)
     checks = _script_cells(text, split, len(text)) if heading else _page_checks(question)
-    return Exercise(path, question, _page(path, question), code, checks, _blanks(code))
+    named = SOLUTION_PAGE.search(text)
+    page = site_url() + named["page"] if named else _page(path, question)
+    return Exercise(path, question, page, code, checks, _blanks(code))
 
 
 # A cell where the student runs this grader on the notebook itself: left out of grading,
@@ -576,7 +582,10 @@ def check_files(
     ``memory``: the MiB each process of a file may use (default: :class:`~mnistcnn.sandbox.Limits`'s).
     """
     results = []
-    limits = sandbox.Limits(seconds=timeout) if memory is None else sandbox.Limits(seconds=timeout, memory=memory)
+    # Files run side by side share the cores: torch would start a thread per core in each.
+    threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else 0
+    limits = sandbox.Limits(seconds=timeout, threads=threads)
+    limits = limits if memory is None else replace(limits, memory=memory)
 
     def one(path):
         result = check_file(path, timeout, warnings_are_errors, limits)

@@ -40,6 +40,7 @@ class Student:
     results: list[Result] = field(default_factory=list)
     problem: str = ""  # why the submission could not be graded, if it could not
     digest: str = ""
+    unchanged: bool = False  # its results are those of an earlier grading of the same files
 
 
 # Gradescope's format ------------------------------------------------------------
@@ -157,7 +158,7 @@ def grade_student(name: str, submission: Path, kept: Path, regrade: bool, grade)
         if kept.is_file() and not regrade:
             report = json.loads(kept.read_text(encoding="utf-8"))
             if report["extra_data"]["mnistcnn"]["sha256"] == files:
-                return Student(name, results_from(report), digest=files)
+                return Student(name, results_from(report), digest=files, unchanged=True)
         start = time.perf_counter()
         results = grade(paths)
         for result in results:  # as the student named them, not where they were unpacked
@@ -197,33 +198,48 @@ def _number(value: float) -> str:
 
 
 class ProgressBar:
-    """``[#####-----] 5/10 students  alice: 31 of 33`` on stderr: redrawn in place on a terminal,
-    one line per student elsewhere (a log)."""
+    """``[#####-----] 5/10 students  alice: 31 of 33 passed  (12 min, about 12 min left)`` on
+    stderr: redrawn in place on a terminal, one line per student elsewhere (a log). The time
+    left assumes the students still to come take as long as those graded so far; a student
+    whose files did not change since the last grading takes no time, and is said so."""
 
     def __init__(self, total: int, stream=None):
-        self.total, self.done, self.stream = total, 0, stream or sys.stderr
+        self.total, self.done, self.graded, self.stream = total, 0, 0, stream or sys.stderr
+        self.start = time.monotonic()
 
     def _bar(self) -> str:
         filled = round(20 * self.done / self.total)
         return f"[{'#' * filled}{'-' * (20 - filled)}] {self.done}/{self.total} students"
 
+    def _times(self) -> str:
+        elapsed = time.monotonic() - self.start
+        if not self.graded or self.done == self.total:
+            return f"({_minutes(elapsed)})"
+        return f"({_minutes(elapsed)}, about {_minutes(elapsed / self.graded * (self.total - self.done))} left)"
+
     def file(self, name: str, done: int, total: int) -> None:
         """A file of the student ``name`` is graded: shown on a terminal only."""
         if self.stream.isatty():
-            self.stream.write(f"\r\x1b[K{self._bar()}  {name}: {done}/{total} files")
+            self.stream.write(f"\r\x1b[K{self._bar()}  {name}: {done}/{total} files  {self._times()}")
             self.stream.flush()
 
     def step(self, student: Student) -> None:
         self.done += 1
+        self.graded += not student.unchanged
         passed = sum(r.verdict == PASSED for r in student.results)
         outcome = student.problem or f"{passed} of {len(student.results)} passed"
-        line = f"{self._bar()}  {student.name}: {outcome}"
+        outcome += ", files unchanged since the last grading" if student.unchanged else ""
+        line = f"{self._bar()}  {student.name}: {outcome}  {self._times()}"
         if self.stream.isatty():
             end = "\n" if self.done == self.total else ""
             self.stream.write(f"\r\x1b[K{line}{end}")
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 60 else f"{seconds / 60:.0f} min"
 
 
 def grade_class(

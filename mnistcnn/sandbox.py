@@ -8,8 +8,8 @@ The launcher applies the limits to itself, then runs the command. On Linux:
 
 * resource limits: CPU time, memory (``RLIMIT_DATA``: what the process writes, not the address
   space torch reserves), the size of a file, no core dump;
-* a cgroup of its own (``pids``, where the grader may create one: as root), so that a fork
-  bomb stops at ``processes``;
+* a cgroup of its own (``pids``, where the grader may create one: as root, in cgroup v1's pids
+  hierarchy or at cgroup v2's root), so that a fork bomb stops at ``processes``;
 * a new user namespace, which lets an unprivileged process make the two below, and
 * a new PID namespace: the command runs as its process 1, and when it ends, or the launcher is
   killed, the kernel kills every process it started, including those that left its group;
@@ -46,7 +46,6 @@ from typing import ClassVar
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # The launcher runs as a file, in isolated mode: importing the package would import torch,
 # whose threads forbid a process to enter new namespaces.
-PIDS_CGROUPS = Path("/sys/fs/cgroup/pids")  # cgroup v1's pids hierarchy
 LAUNCHER = [sys.executable, "-I", str(Path(__file__).resolve())]
 # What the code of an exercise may keep from the grader's environment; everything else
 # (tokens, keys, the grader's own settings) is dropped.
@@ -78,6 +77,7 @@ class Limits:
     memory: int = 4096
     file_size: int = 256
     processes: int = 64 + 2 * (os.cpu_count() or 1)  # torch starts a thread per core
+    threads: int = 0  # torch's threads (OMP_NUM_THREADS); 0: one per core, torch's own choice
 
     def options(self) -> list[str]:
         return [
@@ -90,12 +90,26 @@ class Limits:
 # The grader's side ---------------------------------------------------------------
 
 
+def pids_cgroups(root: Path = Path("/sys/fs/cgroup")) -> Path | None:
+    """Where a cgroup that bounds its processes can be made: cgroup v1's ``pids`` hierarchy, or
+    cgroup v2's root when it hands the ``pids`` controller to the cgroups made in it."""
+    if (root / "pids").is_dir():
+        return root / "pids"
+    with contextlib.suppress(OSError):
+        if "pids" in (root / "cgroup.subtree_control").read_text().split():
+            return root
+    return None
+
+
 def environment(folder: Path) -> dict[str, str]:
     """The environment of a submission that runs in ``folder``: the few variables it needs, its
     home and temporary files in ``folder``, the data and this mnistcnn where the grader finds them."""
     from .data import cache_dir, data_dir
 
     env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+    threads = Cage.of(folder).limits.threads
+    if threads and "OMP_NUM_THREADS" not in env:  # the grader's own setting wins
+        env["OMP_NUM_THREADS"] = str(threads)
     cache = folder / "cache"
     _borrow_trained_networks(cache_dir(), cache)
     env.update(
@@ -125,13 +139,15 @@ class Cage:
 
     def __init__(self, folder: Path, limits: Limits):
         self.folder, self.limits = Path(folder), limits
-        self.cgroup = PIDS_CGROUPS / f"mnistcnn-{self.folder.name}"
+        hierarchy = pids_cgroups()
+        self.cgroup = hierarchy / f"mnistcnn-{self.folder.name}" if hierarchy else None
 
     def __enter__(self) -> Cage:
         try:
-            self.cgroup.mkdir()
-            (self.cgroup / "pids.max").write_text(str(self.limits.processes))
-        except OSError:  # not root, or no pids controller here
+            if self.cgroup:
+                self.cgroup.mkdir()
+                (self.cgroup / "pids.max").write_text(str(self.limits.processes))
+        except OSError:  # not root, or a read-only cgroup file system (a container)
             self.cgroup = None
         Cage._open[self.folder] = self
         return self

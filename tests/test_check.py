@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,8 +19,10 @@ from mnistcnn.check import ERROR, NOT_ATTEMPTED, PASSED, TIMED_OUT, WRONG, check
 from .conftest import ROOT, subprocess_env
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from exercise_files import exercise_script
 from exercises import CODE_ANSWER, code_lines, make_exercise
-from notebooks import exercise_notebook
+from gallery import page_of
+from notebooks import exercise_notebook, site_gallery_conf
 
 PAGES = sorted((ROOT / "examples").rglob("q[0-9][0-9]_*.py"))
 
@@ -167,6 +170,41 @@ def test_an_endless_loop_times_out_and_says_where(suffix, tmp_path):
         where = f"( at line ({line}|{line + 1}))?"
     assert re.fullmatch(rf"still running{where} after 10 s \(the time limit: --timeout\)", result.message)
     assert result.seconds < 30
+
+
+@pytest.mark.parametrize("suffix", [".py", ".ipynb"])
+def test_a_copy_away_from_its_section_and_the_page_sources_names_its_solution_page(suffix, tmp_path, monkeypatch):
+    """As an instructor grades with the installed package: no page sources, a student's own folder."""
+    monkeypatch.setattr(check, "PAGES", tmp_path / "no-checkout")
+    for variable in ("MNISTCNN_SITE_URL", "GITHUB_REPOSITORY"):
+        monkeypatch.delenv(variable, raising=False)
+    if suffix == ".py":
+        script = exercise_script(page_of(page(5), site_gallery_conf()))
+        assert script.startswith('"""\nQ05 · Stacking')
+        assert "python -m mnistcnn check q05_stack_and_cat_exercise.py" in script
+        _, answers = make_exercise(page(5).read_text(encoding="utf-8"))
+        bodies = iter(CODE_ANSWER.match(a).group("body") for a in answers if CODE_ANSWER.match(a))
+        path = tmp_path / "q05_stack_and_cat_exercise.py"
+        path.write_text(check.BLANK.sub(lambda _: next(bodies).removesuffix("\n"), script), encoding="utf-8")
+    else:
+        path = write(tmp_path, 5, completed(page(5).read_text(encoding="utf-8")), suffix)
+    result = check_file(path)
+    assert result.verdict == PASSED, result.message
+    assert result.page == "auto_examples/01_tensors/q05_stack_and_cat.html"
+
+
+def test_files_graded_side_by_side_share_the_cores_and_one_alone_has_them_all(tmp_path, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cores = os.cpu_count() or 1
+    files = []
+    for name, threads in (("alone", cores), ("first", max(1, cores // 2)), ("second", max(1, cores // 2))):
+        script = '"""\nQ05 · threads\n"""\nimport torch\nthreads = torch.get_num_threads()\n'
+        script += f"# Check\n# -----\nassert threads == {threads}, threads\n"
+        files.append(tmp_path / f"q05_{name}_exercise.py")
+        files[-1].write_text(script, encoding="utf-8")
+    assert [r.verdict for r in check.check_files(files[:1], jobs=1)] == [PASSED]
+    results = check.check_files(files[1:], jobs=2)
+    assert [r.verdict for r in results] == [PASSED, PASSED], [r.message for r in results]
 
 
 def test_changing_a_pages_check_changes_what_check_enforces(tmp_path):

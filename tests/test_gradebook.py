@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mnistcnn import gradebook, points
-from mnistcnn.check import ERROR, PASSED, WRONG, check_file
+from mnistcnn.check import ERROR, PASSED, WRONG, Result, check_file
 from mnistcnn.cli import main
 
 from .test_check import completed, page, solution_code, write
@@ -124,8 +124,11 @@ def test_grading_again_skips_the_unchanged_students_unless_asked(tmp_path, monke
     gradebook.grade_class(root, grades, stream=io.StringIO())
     assert graded_files == ["ana", "ben"]
     (root / "ben" / (page(5).stem + "_exercise.py")).write_text(exercise(5, lambda a: a.replace("0)", "1)")))
-    gradebook.grade_class(root, grades, stream=io.StringIO())
+    log = io.StringIO()
+    gradebook.grade_class(root, grades, stream=log)
     assert graded_files == ["ana", "ben", "ben"], "only the changed submission is graded again"
+    assert "ana: 1 of 1 passed, files unchanged since the last grading" in log.getvalue()
+    assert "ben: 0 of 1 passed  (" in log.getvalue()
     assert [row["total"] for row in read_csv(grades)] == ["1", "0"]
     gradebook.grade_class(root, grades, regrade=True, stream=io.StringIO())
     assert graded_files == ["ana", "ben", "ben", "ana", "ben"]
@@ -174,3 +177,21 @@ def test_a_zip_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
     archive = zipped(tmp_path / "big.zip", {"q05_x.py": "#" * 2000})
     with pytest.raises(ValueError, match="more than"):
         gradebook.unpack(archive, tmp_path / "out")
+
+
+def test_the_progress_bar_names_each_student_and_the_time_left():
+    log = io.StringIO()  # not a terminal: one line per student
+    bar = gradebook.ProgressBar(5, log)
+    results = [Result(f"q0{q}.py", q, verdict, "", 1.0, "") for q, verdict in ((1, PASSED), (2, WRONG))]
+    bar.step(gradebook.Student("ana", results, unchanged=True))
+    bar.start -= 600  # ben took ten minutes
+    bar.step(gradebook.Student("ben", results))
+    bar.step(gradebook.Student("cleo", problem="no exercise in it"))
+    bar.done = 4
+    bar.step(gradebook.Student("dan", results[:1]))
+    assert log.getvalue().splitlines() == [
+        "[####----------------] 1/5 students  ana: 1 of 2 passed, files unchanged since the last grading  (0 s)",
+        "[########------------] 2/5 students  ben: 1 of 2 passed  (10 min, about 30 min left)",
+        "[############--------] 3/5 students  cleo: no exercise in it  (10 min, about 10 min left)",
+        "[####################] 5/5 students  dan: 1 of 1 passed  (10 min)",
+    ]

@@ -1,8 +1,9 @@
 """Each question's exercise, beside its page: files, downloads, and one zip for a course.
 
-After sphinx-gallery, every page gets ``qNN_topic_exercise.py`` (see :mod:`exercises`)
-and ``qNN_topic_exercise.ipynb`` (see :mod:`notebooks`) beside its own downloads, and its
-solution notebook is finished (:func:`notebooks.finish_solution_notebook`). All exercise
+After sphinx-gallery, every page gets ``qNN_topic_exercise.py`` (see :mod:`exercises`; after
+its question, it says how to check it and names its solution page, as the notebook's first
+cell and metadata do) and ``qNN_topic_exercise.ipynb`` (see :mod:`notebooks`) beside its own
+downloads, and its solution notebook is finished (:func:`notebooks.finish_solution_notebook`). All exercise
 notebooks go into ``mnistcnn_exercises.zip``, at the top of the gallery.
 """
 
@@ -17,15 +18,36 @@ from exercises import make_exercise
 from gallery import Page, is_question_page, pages, write_if_changed
 from notebooks import exercise_notebook, finish_solution_notebook
 
+from mnistcnn.check import SOLUTION_PAGE_LINE
+
 EXERCISE_ZIP = "mnistcnn_exercises.zip"
 # The last download link sphinx-gallery writes on a page (gen_rst.ZIP_DOWNLOAD).
 ZIP_DOWNLOAD_LINE = re.compile(r"(      :download:`Download zipped: .*\n)")
+DOCSTRING = re.compile(r'\Ar?""".*?"""\n', re.DOTALL)
+
+
+def exercise_script(page: Page) -> str:
+    """The page's exercise as a script: its question, how to check it, its solution page, its blanks."""
+    exercise = make_exercise(page.source.read_text(encoding="utf-8"))[0]
+    question = DOCSTRING.match(exercise)
+    if question is None:
+        raise ValueError(f"{page.source.name} does not open with its question, in a docstring")
+    name = page.target.stem + "_exercise.py"
+    how_to = (
+        "\n# This is an exercise. Replace every `...  # COMPLETE: hint` line with your code and write\n"
+        "# your answers where the text says COMPLETE. To check your code, run\n#\n"
+        f"#     python -m mnistcnn check {name}\n#\n"
+        "# The checks are the page's: the code after the heading Check, and the code between a\n"
+        "# `sphinx_gallery_start_ignore` line and its `sphinx_gallery_end_ignore`; keep them.\n"
+        f"{SOLUTION_PAGE_LINE}{page.html}\n"
+    )
+    return question.group(0) + how_to + exercise[question.end() :]
 
 
 def write_exercise(page: Page, gallery_conf: dict) -> Path:
     """Write the page's exercise script and notebook beside it; return the notebook's path."""
     exercise = page.target.with_name(page.target.stem + "_exercise.py")
-    write_if_changed(exercise, make_exercise(page.source.read_text(encoding="utf-8"))[0])
+    write_if_changed(exercise, exercise_script(page))
     notebook = exercise.with_suffix(".ipynb")
     write_if_changed(notebook, nbformat.writes(exercise_notebook(page.source, gallery_conf)) + "\n")
     return notebook
