@@ -3,8 +3,8 @@
 After sphinx-gallery, every page gets ``qNN_topic_exercise.py`` (see :mod:`exercises`; after
 its question, it says how to check it and names its solution page, as the notebook's first
 cell and metadata do) and ``qNN_topic_exercise.ipynb`` (see :mod:`notebooks`) beside its own
-downloads, and its solution notebook is finished (:func:`notebooks.finish_solution_notebook`). All exercise
-notebooks go into ``mnistcnn_exercises.zip``, at the top of the gallery.
+downloads, and its solution notebook is finished (:func:`notebooks.finish_solution_notebook`).
+All exercise notebooks go into ``mnistcnn_exercises.zip``, at the top of the gallery.
 """
 
 from __future__ import annotations
