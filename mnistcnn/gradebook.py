@@ -46,6 +46,11 @@ class Student:
 # Gradescope's format ------------------------------------------------------------
 
 
+def label(result: Result) -> str:
+    """What a result is called in Gradescope's tests and the gradebook's columns: ``Q05``, or the file's name."""
+    return f"Q{result.question:02d}" if result.question else Path(result.file).name
+
+
 def _feedback(result: Result) -> str:
     lines = [f"{result.verdict}: {Path(result.file).name}"]
     lines += result.message.splitlines()
@@ -58,7 +63,7 @@ def gradescope(results: list[Result], seconds: float, digest: str = "") -> dict:
     """``results`` as Gradescope's ``results.json``: a test per file, the total score."""
     tests = [
         {
-            "name": f"Q{r.question:02d}" if r.question else Path(r.file).name,
+            "name": label(r),
             "number": str(r.question or ""),
             "score": r.points,
             "max_score": r.max_points,
@@ -172,7 +177,7 @@ def questions_and_points(graded: list[Student]) -> dict[str, float]:
     worth = {}
     for student in graded:
         for r in student.results:
-            worth[f"Q{r.question:02d}" if r.question else Path(r.file).name] = r.max_points
+            worth[label(r)] = r.max_points
     return dict(sorted(worth.items()))
 
 
@@ -183,7 +188,7 @@ def write_gradebook(path: Path, graded: list[Student]) -> None:
         writer = csv.writer(out)
         writer.writerow(["student", *worth, "total", "out of", "notes"])
         for student in graded:
-            earned = {f"Q{r.question:02d}" if r.question else Path(r.file).name: r.points for r in student.results}
+            earned = {label(r): r.points for r in student.results}
             missing = [q for q in worth if q not in earned]
             notes = [student.problem] if student.problem else []
             notes += [f"missing: {' '.join(missing)}"] if missing and not student.problem else []

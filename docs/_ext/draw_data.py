@@ -18,9 +18,12 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+from gallery import write_if_changed
+
 EPOCHS = 3  # the network of Q30 and Q31
 IMAGES = 50  # test digits offered on the page: 39 KB, base64 52 KB
 TARGET = Path("_static", "draw", "network.js")
+ASSIGNMENT = "window.LENET_DATA = "  # what network.js opens with: the data is one JavaScript value
 
 
 def network_data(epochs: int = EPOCHS, images: int = IMAGES) -> dict:
@@ -56,7 +59,7 @@ def network_data(epochs: int = EPOCHS, images: int = IMAGES) -> dict:
 
 def script(data: dict | None) -> str:
     """The JavaScript file that hands ``data`` (``None``: no network) to the page."""
-    return f"window.LENET_DATA = {json.dumps(data, separators=(',', ':'))};\n"
+    return f"{ASSIGNMENT}{json.dumps(data, separators=(',', ':'))};\n"
 
 
 def read(path: Path) -> dict | None:
@@ -65,10 +68,9 @@ def read(path: Path) -> dict | None:
     import numpy as np
 
     text = path.read_text(encoding="utf-8")
-    prefix = "window.LENET_DATA = "
-    if not text.startswith(prefix) or not text.endswith(";\n"):
+    if not text.startswith(ASSIGNMENT) or not text.endswith(";\n"):
         raise ValueError(f"{path} was not written by draw_data.script")
-    data = json.loads(text[len(prefix) : -2])
+    data = json.loads(text[len(ASSIGNMENT) : -2])
     if data is None:
         return None
     flat = np.frombuffer(base64.b64decode(data["weights"]), dtype="<f4")
@@ -95,8 +97,7 @@ def write(app, exception) -> None:
     else:
         text = script(None)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    write_if_changed(path, text)
 
 
 def setup(app):
