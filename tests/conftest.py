@@ -1,30 +1,17 @@
-"""Shared fixtures: the real MNIST files, small real subsets of them, IDX writers, and a quiet call."""
+"""Shared fixtures: the real MNIST files, small real subsets of them, a CUDA device, an isolated cache.
+
+Functions and constants that test modules share are in :mod:`tests.helpers`.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import io
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_quietly(fn, *args, **kwargs):
-    """``fn(*args, **kwargs)``, and what it printed."""
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        result = fn(*args, **kwargs)
-    return result, out.getvalue()
-
-
-def subprocess_env() -> dict[str, str]:
-    """This environment, with this checkout's ``mnistcnn`` importable in a new Python process."""
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+from .helpers import write_idx
 
 
 def real_mnist_dir() -> Path | None:
@@ -32,15 +19,6 @@ def real_mnist_dir() -> Path | None:
     if folder and (Path(folder) / "train-images-idx3-ubyte.gz").is_file():
         return Path(folder)
     return None
-
-
-def write_idx(path: Path, array: np.ndarray, magic: int | None = None, compress: bool = True) -> Path:
-    """Write ``array`` (uint8) as an IDX file, gzip-compressed when the name ends in .gz."""
-    magic = magic if magic is not None else 0x00000800 | array.ndim
-    header = magic.to_bytes(4, "big") + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
-    payload = header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
-    path.write_bytes(gzip.compress(payload) if compress else payload)
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,7 @@ import torch.nn as nn
 import mnistcnn
 
 from . import assignment_code
-from .conftest import run_quietly
-from .test_pages_agree import definition_from_page
+from .helpers import definition_from_page, run_quietly
 
 
 class TransposedLeNet(assignment_code.LeNet):

@@ -12,45 +12,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from exercise_files import exercise_script
+from exercises import CODE_ANSWER, make_exercise
+from gallery import page_of
+from notebooks import site_gallery_conf
 
 from mnistcnn import check
 from mnistcnn.check import ERROR, NOT_ATTEMPTED, PASSED, TIMED_OUT, WRONG, check_file, explain
 
-from .conftest import ROOT, subprocess_env
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from exercise_files import exercise_script
-from exercises import CODE_ANSWER, code_lines, make_exercise
-from gallery import page_of
-from notebooks import exercise_notebook, site_gallery_conf
-
-PAGES = sorted((ROOT / "examples").rglob("q[0-9][0-9]_*.py"))
-
-
-def page(question: int) -> Path:
-    return next(p for p in PAGES if p.name.startswith(f"q{question:02d}_"))
-
-
-def completed(source: str, edit=lambda answer: answer) -> str:
-    """The exercise of ``source`` as a student completes it: each code blank filled with the
-    page's answer, passed through ``edit``; the written answer is left as it is."""
-    exercise, answers = make_exercise(source)
-    bodies = iter(edit(CODE_ANSWER.match(a).group("body")) for a in answers if CODE_ANSWER.match(a))
-    return check.BLANK.sub(lambda _: next(bodies).removesuffix("\n"), exercise)
-
-
-def write(folder: Path, question: int, text: str, suffix: str = ".py") -> Path:
-    path = folder / f"{page(question).stem}_exercise{suffix}"
-    if suffix == ".ipynb":
-        nbformat.write(exercise_notebook(page(question), exercise=text), path)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
-def solution_code(question: int) -> list[str]:
-    _, answers = make_exercise(page(question).read_text(encoding="utf-8"))
-    return [line for a in answers if CODE_ANSWER.match(a) for line in code_lines(a)]
+from .helpers import PAGES, completed, page, solution_code, subprocess_env, write
 
 
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])

@@ -14,7 +14,7 @@ import torch
 
 from mnistcnn.cli import main
 
-from .conftest import subprocess_env
+from .helpers import subprocess_env
 
 
 def run(capsys, *args) -> tuple[int, str, str]:

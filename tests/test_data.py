@@ -14,7 +14,7 @@ import torch
 from mnistcnn import MNISTError, load, load_tensors, normalize, read_idx, show
 from mnistcnn.data import FILES, RAW_FILES, data_dir
 
-from .conftest import write_idx
+from .helpers import write_idx
 
 STANDARD_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 

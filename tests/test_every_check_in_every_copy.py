@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import ast
 import io
+import itertools
 import re
-import sys
 import tokenize
 
 import nbformat
 import pytest
+from exercises import CODE_ANSWER, make_exercise
+from notebooks import exercise_notebook
 
 from mnistcnn import check
 from mnistcnn.check import INLINE_CHECK, INLINE_CHECK_CELL, PASSED, WRONG, check_file
 
-from .conftest import ROOT
-from .test_check import PAGES, completed, page, write
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-import itertools
-
-from exercises import CODE_ANSWER, make_exercise
-from notebooks import exercise_notebook
+from .helpers import PAGES, completed, page, write
 
 
 def statements(code: str) -> list[str]:

@@ -14,7 +14,7 @@ from mnistcnn import gradebook, points
 from mnistcnn.check import ERROR, PASSED, WRONG, Result, check_file
 from mnistcnn.cli import main
 
-from .test_check import completed, page, solution_code, write
+from .helpers import completed, page, solution_code, write
 
 
 def exercise(question: int, edit=lambda answer: answer) -> str:

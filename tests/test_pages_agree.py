@@ -12,27 +12,13 @@ import contextlib
 import io
 import re
 
-import numpy as np
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
 import mnistcnn
 
-from .conftest import ROOT
+from .helpers import ROOT, definition_from_page
 
 EXAMPLES = ROOT / "examples"
-
-
-def definition_from_page(pattern: str, name: str):
-    """Execute only the top-level definition ``name`` of the page matching ``pattern``."""
-    (page,) = EXAMPLES.glob(pattern)
-    module = ast.parse(page.read_text(encoding="utf-8"))
-    nodes = [n for n in module.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == name]
-    assert len(nodes) == 1, f"{page.name} must define {name} once at top level"
-    namespace = {"np": np, "torch": torch, "nn": nn, "F": F}
-    exec(compile(ast.Module(body=nodes, type_ignores=[]), str(page), "exec"), namespace)
-    return namespace[name]
 
 
 def typed_tensors(page) -> dict[str, list]:

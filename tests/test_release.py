@@ -16,13 +16,11 @@ import sys
 
 import nox.project
 import pytest
+import repository
 import yaml
 from IPython.core.inputtransformer2 import TransformerManager
 
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-import repository
+from .helpers import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PROJECT = nox.project.load_toml(ROOT / "pyproject.toml")["project"]

@@ -16,7 +16,7 @@ import pytest
 from mnistcnn import sandbox
 from mnistcnn.check import ERROR, PASSED, TIMED_OUT, check_file
 
-from .test_check import completed, page, write
+from .helpers import completed, page, write
 
 LINUX_SANDBOX = sys.platform.startswith("linux") and sandbox.landlock_abi() >= 6 and os.geteuid() == 0
 full_sandbox = pytest.mark.skipif(

@@ -14,7 +14,7 @@ import pytest
 
 from mnistcnn.check import ERROR, PASSED, WRONG, check_file
 
-from .test_check import completed, page, write
+from .helpers import completed, page, write
 
 CAUGHT = (WRONG, ERROR)  # a mistake: a check fails, or the code after it cannot run
 # The questions whose answers are graded as exercise notebooks; the others, as scripts (faster).

@@ -18,7 +18,7 @@ from mnistcnn import (
 )
 from mnistcnn import train as train_module
 
-from .conftest import run_quietly
+from .helpers import run_quietly
 
 
 def test_training_lowers_the_loss_and_prints_the_assignments_lines(small_tensors):

@@ -4,7 +4,7 @@ A key number is read from the printed output of its page by a pattern whose one 
 the number as printed, a Python expression (``92.80``, ``torch.Size([2, 5, 3])``,
 ``tensor([0.1092, 1.3210])``). What it must be is not written here a second time: the
 ``checks`` of a page are assertions of its own Check cell, verbatim, in which the
-``subject`` of each number stands for it. ``tests/test_key_numbers.py`` proves that every
+``subject`` of each number stands for it. ``tests/ext/test_key_numbers.py`` proves that every
 check is in its page; the site tests run the checks on the numbers the built pages show.
 """
 

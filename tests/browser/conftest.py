@@ -18,9 +18,8 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("MNISTCNN_DOCS_BUILD", ROOT / "docs" / "_build"))
-HTML = BUILD / "html"
+from ..helpers import BUILD, HTML
+
 SCREENSHOTS = BUILD / "screenshots"
 WIDTHS = (390, 1280)
 HEIGHT = 900

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import base64
-import sys
 
+import draw_data
 import numpy as np
 import pytest
 
-from .conftest import ROOT, SCREENSHOTS, SUMMARY, WIDTHS, _screenshot, _viewport, unavailable
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-
-import draw_data
+from .conftest import SCREENSHOTS, SUMMARY, WIDTHS, _screenshot, _viewport, unavailable
 
 PAGE = "draw.html"
 COMPARED = 1000  # test images whose ten scores are compared with PyTorch's

@@ -13,22 +13,18 @@ many notebooks are graded at once (default: the number of CPUs).
 from __future__ import annotations
 
 import os
-import sys
 import textwrap
 
 import nbformat
 import pytest
 import torch
+from exercises import CODE_ANSWER, make_exercise
+from notebooks import exercise_notebook
 
 from mnistcnn.check import BLANK, PASSED, check_files
 
-from ..conftest import ROOT
-from ..test_check import PAGES
+from ..helpers import PAGES
 from .mutants import Mutant, mutants
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from exercises import CODE_ANSWER, make_exercise
-from notebooks import exercise_notebook
 
 OUTPUT_ONLY = "the block only shows something to the reader; no later code or check reads a value from it"
 CPU_ONLY = "on a CPU build every tensor is in main memory already; on a GPU the same mistake raises an error"

@@ -1,25 +1,13 @@
-"""The built site, read back: run ``nox -s docs`` (or point MNISTCNN_DOCS_BUILD at a build) first."""
+"""The built site, read back: run ``nox -s docs`` (or point MNISTCNN_SITE at a build) first."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("MNISTCNN_DOCS_BUILD", ROOT / "docs" / "_build"))
-HTML = BUILD / "html"
-GALLERY = ROOT / "docs" / "auto_examples"
-QUESTIONS = list(range(1, 34))
-
-
-def downloaded(soup, page_dir: Path, name: str) -> Path:
-    """The file behind the one download link of a page (in ``page_dir``) to ``name``."""
-    links = [a["href"] for a in soup.select("a.download, a.reference.download") if a["href"].endswith(f"/{name}")]
-    assert len(links) == 1, f"{len(links)} download links to {name}"
-    return (page_dir / links[0]).resolve()
+from ..helpers import HTML
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,11 @@ import sys
 import zipfile
 
 import pytest
+from exercises import CODE_ANSWER, make_exercise
 
 from mnistcnn.check import BLANK, NOT_ATTEMPTED, PASSED, check_files
 
-from .conftest import GALLERY, QUESTIONS, ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from exercises import CODE_ANSWER, make_exercise
+from ..helpers import GALLERY, QUESTIONS, ROOT
 
 
 def _answers(question: int) -> list[re.Match]:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
+import draw_data
 import numpy as np
 import torch
-
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-
-import draw_data
 
 import mnistcnn
 

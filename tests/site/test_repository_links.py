@@ -15,14 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import repository
 from bs4 import BeautifulSoup
 
 import mnistcnn
 
-from .conftest import ROOT, downloaded
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-import repository
+from ..helpers import ROOT, downloaded
 
 COLAB = "https://colab.research.google.com/"
 EXAMPLE = {

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-
-from .conftest import BUILD, QUESTIONS, ROOT, downloaded
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from key_numbers import KEY_NUMBERS, failed_checks
 from notebooks import exercise_notebook
+
+from ..helpers import BUILD, QUESTIONS, ROOT, downloaded
 
 
 def test_there_is_exactly_one_page_per_question(report):

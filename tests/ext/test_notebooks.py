@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import nbformat
 import pytest
+from exercises import make_exercise
+from gallery import page_of
+from notebooks import exercise_notebook, finish_solution_notebook, site_gallery_conf
 from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook, save_notebook
 
 from mnistcnn.check import BLANK, NOTEBOOK_CHECK_HEADING
 
-from .conftest import ROOT
+from ..helpers import PAGES
 
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from exercises import make_exercise
-from gallery import page_of
-from notebooks import exercise_notebook, finish_solution_notebook, site_gallery_conf
-
-PAGES = sorted((ROOT / "examples").rglob("q[0-9][0-9]_*.py"))
 CHECK_CELL = re.compile(r"^# Check\n# -+\n(?:#.*\n)*", re.MULTILINE)
 
 

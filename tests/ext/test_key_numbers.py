@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import ast
 import itertools
-import sys
 
 import pytest
+from key_numbers import KEY_NUMBERS, failed_checks, read
 
 from mnistcnn.check import SCRIPT_CHECK_HEADING
 
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-from key_numbers import KEY_NUMBERS, failed_checks, read
-
-PAGES = {int(p.name[1:3]): p for p in (ROOT / "examples").rglob("q[0-9][0-9]_*.py")}
+from ..helpers import page
 
 
 def claims_of_the_check_cell(source: str) -> set[str]:
@@ -38,7 +33,7 @@ def claims_of_the_check_cell(source: str) -> set[str]:
 
 @pytest.mark.parametrize("question", sorted(KEY_NUMBERS))
 def test_every_check_of_a_key_number_is_an_assert_of_its_page(question):
-    claims = claims_of_the_check_cell(PAGES[question].read_text(encoding="utf-8"))
+    claims = claims_of_the_check_cell(page(question).read_text(encoding="utf-8"))
     for check in KEY_NUMBERS[question].checks:
         assert ast.unparse(ast.parse(check)) in claims, (
             f"Q{question}'s Check cell does not assert `{check}`: make docs/_ext/key_numbers.py state the page's check"

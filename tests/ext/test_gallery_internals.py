@@ -9,19 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 
-import sphinx_gallery
-from sphinx_gallery import gen_gallery, gen_rst, py_source_parser, scrapers
-from sphinx_gallery.notebook import jupyter_notebook
-
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 import build_report
 import exercise_files
 import notebooks
 import provenance
+import sphinx_gallery
+from sphinx_gallery import gen_gallery, gen_rst, py_source_parser, scrapers
+from sphinx_gallery.notebook import jupyter_notebook
 
 MOVED = f"sphinx-gallery {sphinx_gallery.__version__} changed "
 

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from stale_examples import example_key, invalidate_stale_examples
 
 

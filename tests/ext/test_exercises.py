@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 
 import pytest
-
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 from exercises import code_lines, make_exercise, restore
 
-PAGES = sorted((ROOT / "examples").rglob("q[0-9][0-9]_*.py"))
+from ..helpers import PAGES
 
 
 def test_there_is_one_page_per_question_q1_to_q33():

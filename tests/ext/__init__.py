@@ -1,0 +1,1 @@
+"""Tests of the build extension in docs/_ext, module by module."""
