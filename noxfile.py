@@ -14,9 +14,10 @@ torch and the project's dependencies, run them in that interpreter:
 
 Options of the docs sessions, after ``--``: ``--clean`` (start from nothing),
 ``--force`` (rerun every example), ``--no-exec`` (prose only: run nothing, skip the
-site checks), ``--only q05`` (run only the matching examples). ``docs-live`` takes
-``--only`` and ``--no-exec`` too, and rebuilds the site whenever a page, the docs or
-the package change.
+site checks), ``--only q05`` (run only the matching examples, skip the site checks).
+Each is written as sphinx-gallery's or myst-nb's own ``-D`` override (see
+``docs/conf.py``); any other argument goes to Sphinx as it is. ``docs-live`` takes them
+too, and rebuilds the site whenever a page, the docs or the package change.
 
 MNIST comes from ``MNISTCNN_DATA`` when it is set, else it is downloaded (see
 ``mnistcnn.data``). The docs sessions check it once, before Sphinx starts.
@@ -29,6 +30,7 @@ JavaScript LeNet against PyTorch, and draws test digits on its pad.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import sys
@@ -193,30 +195,81 @@ def tests_cuda(session: nox.Session) -> None:
     session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *session.posargs, env=env)
 
 
-def _docs_options(session: nox.Session, device: str) -> tuple[list[str], dict[str, str]]:
-    """Sphinx's arguments and environment from the session's options (see the module docstring)."""
+# Sphinx's and the extensions' own settings for running nothing: no example, no notebook cell.
+NO_EXEC = ["-D", "plot_gallery=0", "-D", "nb_execution_mode=off"]
+
+
+def _sphinx_args(session: nox.Session) -> list[str]:
+    """The session's arguments for Sphinx, its options (see the module docstring) written as
+    sphinx-gallery's and myst-nb's ``-D`` overrides; ``--clean`` deletes the last build."""
     args = list(session.posargs)
-    env = {"MNISTCNN_CACHE": str(BUILD / "cache"), "MNISTCNN_DEVICE": device}
     if "--clean" in args:
         args.remove("--clean")
         for folder in (BUILD, DOCS / "auto_examples", DOCS / "jupyter_execute"):
             shutil.rmtree(folder, ignore_errors=True)
     if "--force" in args:
         args.remove("--force")
-        env["MNISTCNN_DOCS_FORCE"] = "1"
+        args += ["-D", "sphinx_gallery_conf.run_stale_examples=1"]
     if "--no-exec" in args:
         args.remove("--no-exec")
-        env["MNISTCNN_DOCS_EXEC"] = "0"
+        args += NO_EXEC
     if "--only" in args:
         i = args.index("--only")
-        env["MNISTCNN_DOCS_ONLY"] = args[i + 1]
+        pattern = rf"/[^/]*{args[i + 1]}[^/]*\.py$"
         del args[i : i + 2]
-    return args, env
+        args += ["-D", f"sphinx_gallery_conf.filename_pattern={pattern}"]
+    return args
 
 
-def _check_data(session: nox.Session, env: dict[str, str]) -> None:
+def _overrides(args: list[str]) -> list[str]:
+    """The ``name=value`` of every ``-D`` in Sphinx's arguments."""
+    return [value for flag, value in itertools.pairwise(args) if flag == "-D"] + [
+        arg[2:] for arg in args if arg.startswith("-D") and len(arg) > 2
+    ]
+
+
+def _executes_anything(args: list[str]) -> bool:
+    return "plot_gallery=0" not in _overrides(args)
+
+
+def _executes_every_page(args: list[str]) -> bool:
+    """Whether the build runs every page: the site checks need all of them."""
+    overrides = _overrides(args)
+    return (
+        _executes_anything(args)
+        and "nb_execution_mode=off" not in overrides
+        and not any(o.startswith("sphinx_gallery_conf.filename_pattern=") for o in overrides)
+    )
+
+
+def _sphinx(session: nox.Session, builder: str, args: list[str], env: dict[str, str], *, program="sphinx", options=()):
+    """Sphinx (or ``program``, such as sphinx-autobuild, with its ``options``) on docs/ with ``builder``,
+    into ``docs/_build/<builder>``: the one Sphinx command of every docs session."""
+    doctrees = BUILD / ("doctrees" if builder == "html" else f"doctrees-{builder}")
+    session.run(
+        _python(session),
+        "-m",
+        program,
+        *options,
+        "-b",
+        builder,
+        "-d",
+        str(doctrees),
+        str(DOCS),
+        str(BUILD / builder),
+        *args,
+        env=env,
+    )
+
+
+def _build_env(device: str) -> dict[str, str]:
+    """The environment of the docs build: its own cache (the pages' trained networks), and the device."""
+    return {"MNISTCNN_CACHE": str(BUILD / "cache"), "MNISTCNN_DEVICE": device}
+
+
+def _check_data(session: nox.Session, args: list[str], env: dict[str, str]) -> None:
     """Fail at once, with one message, when MNIST is neither here nor downloadable."""
-    if env.get("MNISTCNN_DOCS_EXEC") != "0":
+    if _executes_anything(args):
         session.run(_python(session), "-m", "mnistcnn", "fetch", env=env)
 
 
@@ -224,24 +277,11 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
     _install(session, "docs", torch_spec)
     if device == "cuda":
         _require_cuda(session)
-    args, env = _docs_options(session, device)
-    _check_data(session, env)
-    session.run(
-        _python(session),
-        "-m",
-        "sphinx",
-        "-W",
-        "--keep-going",
-        "-b",
-        "html",
-        "-d",
-        str(BUILD / "doctrees"),
-        str(DOCS),
-        str(BUILD / "html"),
-        *args,
-        env=env,
-    )
-    if env.get("MNISTCNN_DOCS_EXEC") != "0" and "MNISTCNN_DOCS_ONLY" not in env:
+    args = _sphinx_args(session)
+    env = _build_env(device)
+    _check_data(session, args, env)
+    _sphinx(session, "html", args, env, options=("-W", "--keep-going"))
+    if _executes_every_page(args):
         session.run(
             _python(session),
             "-m",
@@ -251,6 +291,8 @@ def _docs(session: nox.Session, torch_spec: str, device: str) -> None:
             "no:cacheprovider",
             env={**env, "MNISTCNN_EXPECT_DEVICE": device},
         )
+    else:
+        session.log("Not every page ran: the checks of the built site (tests/site) are skipped.")
 
 
 @nox.session
@@ -279,47 +321,20 @@ def docs_live(session: nox.Session) -> None:
     _install(session, "docs", CPU_TORCH)
     if session.venv_backend != "none":
         session.install("sphinx-autobuild>=2024.10")
-    args, env = _docs_options(session, "cpu")
-    _check_data(session, env)
+    args = _sphinx_args(session)
+    env = _build_env("cpu")
+    _check_data(session, args, env)
     ignored = [arg for path in BUILD_OUTPUTS for arg in ("--ignore", str(ROOT / path))]
-    session.run(
-        _python(session),
-        "-m",
-        "sphinx_autobuild",
-        "--watch",
-        str(ROOT / "examples"),
-        "--watch",
-        str(ROOT / "mnistcnn"),
-        *ignored,
-        "--re-ignore",
-        r"(__pycache__|\.ipynb_checkpoints)",
-        "-d",
-        str(BUILD / "doctrees"),
-        str(DOCS),
-        str(BUILD / "html"),
-        *args,
-        env=env,
-    )
+    watched = ["--watch", str(ROOT / "examples"), "--watch", str(ROOT / "mnistcnn")]
+    options = [*watched, *ignored, "--re-ignore", r"(__pycache__|\.ipynb_checkpoints)"]
+    _sphinx(session, "html", args, env, program="sphinx_autobuild", options=options)
 
 
 @nox.session
 def linkcheck(session: nox.Session) -> None:
     """Check every external link of the site (nothing is executed)."""
     _install(session, "docs", CPU_TORCH)
-    env = {"MNISTCNN_CACHE": str(BUILD / "cache"), "MNISTCNN_DOCS_EXEC": "0"}
-    session.run(
-        _python(session),
-        "-m",
-        "sphinx",
-        "-b",
-        "linkcheck",
-        "-d",
-        str(BUILD / "doctrees-linkcheck"),
-        str(DOCS),
-        str(BUILD / "linkcheck"),
-        *session.posargs,
-        env=env,
-    )
+    _sphinx(session, "linkcheck", [*NO_EXEC, *session.posargs], _build_env("cpu"))
 
 
 @nox.session

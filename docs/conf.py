@@ -1,16 +1,18 @@
 """Sphinx configuration of the mnistcnn textbook.
 
-Build with ``nox -s docs``. These environment variables, set by the nox session's
-options, change what is executed:
+Build with ``nox -s docs``. What is executed is set with Sphinx's and the extensions' own
+options, which the nox session's options pass as ``-D`` overrides:
 
-* ``MNISTCNN_DOCS_EXEC=0``: run no example and no notebook cell (work on prose);
-* ``MNISTCNN_DOCS_ONLY=q05``: run only the examples whose file name matches;
-* ``MNISTCNN_DOCS_FORCE=1``: run every example again, even if nothing changed.
+* ``-D plot_gallery=0 -D nb_execution_mode=off`` (``--no-exec``): run no example and no
+  notebook cell (work on prose);
+* ``-D sphinx_gallery_conf.filename_pattern=...`` (``--only q05``): run only the examples
+  whose path matches;
+* ``-D sphinx_gallery_conf.run_stale_examples=1`` (``--force``): run every example again,
+  even if nothing changed.
 
-The build extension is in ``_ext/`` (``textbook`` loads one module per job).
+The build extension is in ``_ext/``: ``textbook`` connects its steps, in order.
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -38,30 +40,20 @@ extensions = [
     "myst_nb",
     "sphinx_copybutton",
     "textbook",
-    "repository",
-    "api_examples",
-    "accessibility",
 ]
 
 # Where the site's repository is, from the build environment (None in a local build): the
-# Colab and source links, the notebooks' first cell and the install instructions follow it.
+# Colab and source links, the notebooks' first cell and the install instructions follow it
+# (and the pages' ``.. only:: repository`` parts: textbook.py tags the build).
 REPOSITORY = repository.from_environment()
-if REPOSITORY is not None:
-    tags.add("repository")  # noqa: F821 (Sphinx provides `tags` to conf.py)
-
-EXECUTE = os.environ.get("MNISTCNN_DOCS_EXEC", "1") != "0"
-ONLY = os.environ.get("MNISTCNN_DOCS_ONLY", "")
-FORCE = os.environ.get("MNISTCNN_DOCS_FORCE", "0") == "1"
 
 # sphinx-gallery reruns an example when its source changed; the extension's stale_examples
 # module also reruns it when torch, the device or the mnistcnn sources changed.
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    "filename_pattern": rf"/[^/]*{ONLY}[^/]*\.py$" if ONLY else r"/q\d\d_",
+    "filename_pattern": r"/q\d\d_",
     "ignore_pattern": r"_exercise\.py$",
-    "plot_gallery": "True" if EXECUTE else "False",
-    "run_stale_examples": FORCE,
     "within_subsection_order": "FileNameSortKey",
     "nested_sections": False,
     "remove_config_comments": True,
@@ -86,7 +78,7 @@ sphinx_gallery_conf = {
 }
 
 # Notebook pages (MyST-NB): executed at every read, a failing cell fails the build.
-nb_execution_mode = "force" if EXECUTE else "off"
+nb_execution_mode = "force"
 nb_execution_raise_on_error = True
 nb_execution_timeout = 300
 nb_merge_streams = True

@@ -21,8 +21,3 @@ class HTMLTranslator(HTML5Translator):
             self.context.append("</span></p>\n")
         else:
             super().visit_title(node)
-
-
-def setup(app):
-    app.set_translator("html", HTMLTranslator)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

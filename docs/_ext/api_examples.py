@@ -48,9 +48,3 @@ def add_minigallery(app, what, name, obj, options, lines) -> None:
     module, short = name.rsplit(".", 1)
     names = " ".join(filter(None, (name, _public_name(module, short))))
     lines += ["", f".. minigallery:: {names}", f"   :add-heading: Pages that use ``{short}``", ""]
-
-
-def setup(app):
-    app.connect("doctree-read", note_public_names)
-    app.connect("autodoc-process-docstring", add_minigallery)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -116,10 +116,3 @@ def publish_report(app, exception) -> None:
         src = Path(app.srcdir, app.config.sphinx_gallery_conf["gallery_dirs"], REPORT_NAME)
         if src.is_file():
             Path(app.outdir, REPORT_NAME).write_bytes(src.read_bytes())
-
-
-def setup(app):
-    # After sphinx-gallery (priority 500) and the provenance (800).
-    app.connect("builder-inited", write_report, priority=900)
-    app.connect("build-finished", publish_report)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

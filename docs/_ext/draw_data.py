@@ -98,8 +98,3 @@ def write(app, exception) -> None:
         text = script(None)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_if_changed(path, text)
-
-
-def setup(app):
-    app.connect("build-finished", write)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -79,10 +79,3 @@ def add_downloads(app, docname, source) -> None:
         f"      :download:`Download exercise source code: {stem}_exercise.py <{stem}_exercise.py>`\n"
     )
     source[0] = ZIP_DOWNLOAD_LINE.sub(lambda m: m.group(1) + downloads, source[0], count=1)
-
-
-def setup(app):
-    # After sphinx-gallery has written the pages and their notebooks (builder-inited, priority 500).
-    app.connect("builder-inited", write_exercises, priority=850)
-    app.connect("source-read", add_downloads)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

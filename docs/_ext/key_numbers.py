@@ -2,10 +2,13 @@
 
 A key number is read from the printed output of its page by a pattern whose one group is
 the number as printed, a Python expression (``92.80``, ``torch.Size([2, 5, 3])``,
-``tensor([0.1092, 1.3210])``). What it must be is not written here a second time: the
-``checks`` of a page are assertions of its own Check cell, verbatim, in which the
-``subject`` of each number stands for it. ``tests/ext/test_key_numbers.py`` proves that every
-check is in its page; the site tests run the checks on the numbers the built pages show.
+``tensor([0.1092, 1.3210])``). What it must be is the page's to say: the ``checks`` below
+are copies of assertions of the page's own Check cell, in which the ``subject`` of each
+number stands for it. They are copies, chosen by hand, because a Check cell also asserts
+what the printed numbers cannot show (Q19 checks a gradient again after a second
+``backward``). ``tests/ext/test_key_numbers.py`` proves that every copy is an assertion of
+its page, so a page whose check changes fails that test until its copy here follows; the
+site tests run the copies on the numbers the built pages show.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def record(app) -> None:
             provenance_file(page).write_text(json.dumps(_ran[page.target.name], indent=1), encoding="utf-8")
 
 
-def show(app, docname, source) -> None:
+def add_provenance_line(app, docname, source) -> None:
     """source-read: the provenance line under the page's running time."""
     if not is_question_page(docname):
         return
@@ -72,10 +72,3 @@ def show(app, docname, source) -> None:
         f"torch {info['torch']}, Python {info['python']}.\n"
     )
     source[0] = TIMING_LINE.sub(lambda m: m.group(1) + line, source[0], count=1)
-
-
-def setup(app):
-    # After sphinx-gallery has run the examples (builder-inited, priority 500).
-    app.connect("builder-inited", record, priority=800)
-    app.connect("source-read", show)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -200,10 +200,3 @@ def furo_options(repository: Repository | None) -> dict[str, str]:
         "source_view_link": f"{repository.url}/blob/{repository.branch}/docs/{{filename}}",
         "source_edit_link": f"{repository.url}/edit/{repository.branch}/docs/{{filename}}",
     }
-
-
-def setup(app):
-    app.connect("source-read", add_colab_links)
-    app.connect("html-page-context", link_page_sources)
-    app.connect("build-finished", publish_notebooks)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -55,21 +55,14 @@ def invalidate_stale_examples(gallery_conf: dict) -> list[str]:
     return invalidated
 
 
-def _invalidate(app) -> None:
+def rerun_stale_examples(app) -> None:
+    """builder-inited, before sphinx-gallery runs the examples: forget the MD5 of the stale ones."""
     if app.config.sphinx_gallery_conf["plot_gallery"]:
         invalidate_stale_examples(app.config.sphinx_gallery_conf)
 
 
-def _set_fingerprint(app, config) -> None:
+def set_fingerprint(app, config) -> None:
+    """config-inited: ``textbook_fingerprint``, an ``env`` config value, changes with the package."""
     from mnistcnn.device import source_fingerprint
 
     config.textbook_fingerprint = f"{environment_key()};mnistcnn={source_fingerprint()}"
-
-
-def setup(app):
-    app.add_config_value("textbook_fingerprint", "", "env")
-    app.connect("config-inited", _set_fingerprint)
-    # After sphinx-gallery has completed its configuration (priority 10), before it runs
-    # the examples (priority 500).
-    app.connect("builder-inited", _invalidate, priority=400)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -95,14 +95,15 @@ def test_a_build_with_the_other_setting_links_the_other_way(tmp_path):
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "MNISTCNN_"))}
     if repository.from_environment() is None:
         environ.update(EXAMPLE)
-    environ.update(MNISTCNN_DOCS_EXEC="0", MNISTCNN_CACHE=str(tmp_path / "cache"))
+    environ.update(MNISTCNN_CACHE=str(tmp_path / "cache"))
     written_by_builds = ("_build", "auto_examples", "jupyter_execute", "generated", "sg_execution_times.rst")
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns(*written_by_builds))
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     # The drawing page shows LeNet's source from the package.
     shutil.copytree(ROOT / "mnistcnn", tmp_path / "mnistcnn", ignore=shutil.ignore_patterns("__pycache__"))
+    sphinx = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-qb", "html", tmp_path / "docs", tmp_path / "html"]
     build = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-qb", "html", tmp_path / "docs", tmp_path / "html"],
+        [*sphinx, "-D", "plot_gallery=0", "-D", "nb_execution_mode=off"],
         env=environ,
         capture_output=True,
         text=True,
