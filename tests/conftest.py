@@ -14,6 +14,13 @@ import torch
 from .helpers import write_idx
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (``-n``), each worker's torch takes its share of the cores, not all of them."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        torch.set_num_threads(max(1, torch.get_num_threads() // workers))
+
+
 def real_mnist_dir() -> Path | None:
     folder = os.environ.get("MNISTCNN_DATA")
     if folder and (Path(folder) / "train-images-idx3-ubyte.gz").is_file():

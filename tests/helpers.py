@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from exercises import CODE_ANSWER, code_lines, make_exercise
 from notebooks import exercise_notebook
 
-from mnistcnn import check
+from mnistcnn.check import BLANK
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -68,7 +68,7 @@ def completed(source: str, edit=lambda answer: answer) -> str:
     page's answer, passed through ``edit``; the written answer is left as it is."""
     exercise, answers = make_exercise(source)
     bodies = iter(edit(CODE_ANSWER.match(a).group("body")) for a in answers if CODE_ANSWER.match(a))
-    return check.BLANK.sub(lambda _: next(bodies).removesuffix("\n"), exercise)
+    return BLANK.sub(lambda _: next(bodies).removesuffix("\n"), exercise)
 
 
 def write(folder: Path, question: int, text: str, suffix: str = ".py") -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import runpy
 import shlex
 import subprocess
 import sys
@@ -23,7 +24,9 @@ from IPython.core.inputtransformer2 import TransformerManager
 from .helpers import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
-PROJECT = nox.project.load_toml(ROOT / "pyproject.toml")["project"]
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+PROJECT = PYPROJECT["project"]
+NOXFILE = runpy.run_path(str(ROOT / "noxfile.py"))
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
@@ -121,6 +124,63 @@ def test_the_release_publishes_only_after_the_tests_pass():
     assert jobs["build"]["needs"] == "tests"
     assert {"tests", "build"} <= set(jobs["publish"]["needs"])
     assert jobs["publish"]["environment"]["name"] == "pypi"
+
+
+def test_only_what_a_user_adds_is_published_as_an_extra():
+    assert set(PROJECT["optional-dependencies"]) == {"plot", "check"}
+    assert {"test", "docs", "lint"} <= set(PYPROJECT["dependency-groups"])
+
+
+def test_the_lint_tools_are_pinned_exactly():
+    assert all("==" in spec for spec in PYPROJECT["dependency-groups"]["lint"])
+
+
+def test_the_newest_torch_sessions_install_the_newest_torch_the_readme_states():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    newest = re.search(r"torch (\d+\.\d+\.\d+)–(\d+\.\d+\.\d+)", readme).group(2)
+    assert NOXFILE["NEWEST_TORCH"] == f"torch=={newest}"
+
+
+def test_every_workflow_installs_a_nox_that_the_noxfile_accepts():
+    installs = [
+        line.strip()
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "pip install" in line and "nox" in line
+    ]
+    assert installs
+    needs = NOXFILE["nox"].needs_version
+    assert all(f'"nox{needs}"' in line for line in installs), installs
+
+
+def test_every_ci_job_that_reads_mnist_has_it_from_the_cache():
+    """The browser job downloaded MNIST from the mirrors on every run."""
+    for name, job in _workflow("ci.yml")["jobs"].items():
+        if not set(_sessions(job)) - {"lint"}:
+            continue
+        caches = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache@")]
+        assert [c["with"]["path"] for c in caches] == ["${{ runner.temp }}/mnist"], f"job {name}"
+
+
+class _Session:
+    def __init__(self, *posargs):
+        self.posargs = list(posargs)
+
+
+def test_the_docs_options_are_sphinx_gallery_and_myst_nb_settings():
+    only = NOXFILE["_sphinx_args"](_Session("--only", "q05"))
+    pattern = only[only.index("-D") + 1].removeprefix("sphinx_gallery_conf.filename_pattern=")
+    pages = sorted(str(p) for p in (ROOT / "examples").rglob("q*.py"))
+    assert [p for p in pages if re.search(pattern, p)] == [str(next((ROOT / "examples").rglob("q05_*.py")))]
+    assert not NOXFILE["_executes_every_page"](only)
+
+    no_exec = NOXFILE["_sphinx_args"](_Session("--no-exec", "-q"))
+    assert no_exec == ["-q", "-D", "plot_gallery=0", "-D", "nb_execution_mode=off"]
+    assert not NOXFILE["_executes_anything"](no_exec)
+
+    force = NOXFILE["_sphinx_args"](_Session("--force"))
+    assert force == ["-D", "sphinx_gallery_conf.run_stale_examples=1"]
+    assert NOXFILE["_executes_every_page"](force)
 
 
 def _release_check(title: str, environ: dict[str, str]) -> subprocess.CompletedProcess:
