@@ -34,8 +34,9 @@ import torch
 import torch.nn as nn
 
 from . import checkpoint
-from .data import cache_dir, load_tensors
-from .device import pick_device, source_fingerprint
+from .cache import trained_path
+from .data import load_tensors
+from .device import pick_device
 from .model import LeNet
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "accuracy",
     "trained_lenet",
     "save_trained",
-    "trained_path",
 ]
 
 
@@ -345,19 +345,9 @@ def accuracy(net: nn.Module, x: torch.Tensor, labels: torch.Tensor, batch_size: 
     return 100.0 * (predicted == labels.to(predicted.device)).double().mean().item()
 
 
-def trained_path(epochs: int, seed: int = 0, device: str | torch.device | None = None) -> Path:
-    """Where :func:`trained_lenet` keeps the network for these settings."""
-    return _cache_path(epochs, seed, pick_device(device))
-
-
-def _cache_path(epochs: int, seed: int, device: torch.device) -> Path:
-    code = source_fingerprint("model", "train")
-    return cache_dir() / "models" / f"lenet-{epochs}epochs-seed{seed}-{device.type}-{code}.pt"
-
-
 def save_trained(net: nn.Module, epochs: int, seed: int = 0) -> Path:
     """Put a network trained as :func:`trained_lenet` would train it into the cache."""
-    return checkpoint.save(net, _cache_path(epochs, seed, _device_of(net)))
+    return checkpoint.save(net, trained_path(epochs, seed, _device_of(net)))
 
 
 def trained_lenet(
@@ -373,7 +363,7 @@ def trained_lenet(
     the full training set, its shuffles drawn from torch's global generator right after
     the initialisation. A page that runs its own copy of the assignment's loop after
     the same two lines trains the very same network. The result is cached (see
-    :func:`trained_path`); a missing entry is trained and stored first.
+    :func:`mnistcnn.cache.trained_path`); a missing entry is trained and stored first.
 
     On the CPU the same arguments give the same weights bit for bit on the same machine,
     torch build and number of threads (elsewhere, equal up to rounding). On CUDA they
@@ -381,7 +371,7 @@ def trained_lenet(
     partial sums in an order that can change from run to run.
     """
     dev = pick_device(device)
-    path = _cache_path(epochs, seed, dev)
+    path = trained_path(epochs, seed, dev)
     if path.is_file():
         return checkpoint.load(path, dev)
     print(f"No cached network at {path.name}; training one for {epochs} epochs on {dev.type}.")

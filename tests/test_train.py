@@ -17,6 +17,7 @@ from mnistcnn import (
     trained_lenet,
 )
 from mnistcnn import train as train_module
+from mnistcnn.cache import trained_path
 
 from .conftest import run_quietly
 
@@ -136,7 +137,7 @@ def test_a_file_that_is_not_a_network_is_rejected_clearly(tmp_path):
 def test_trained_lenet_trains_once_then_reuses_the_cache(small_mnist, monkeypatch):
     first, printed = run_quietly(trained_lenet, 1, seed=3, data=small_mnist)
     assert "training one for 1 epochs" in printed
-    assert train_module.trained_path(1, 3).is_file()
+    assert trained_path(1, 3).is_file()
 
     def no_training(*args, **kwargs):
         raise AssertionError("the cached network should have been used")
