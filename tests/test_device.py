@@ -49,5 +49,7 @@ def test_describe_gives_the_provenance_of_a_run():
 
 def test_auto_picks_the_real_gpu_where_there_is_one(cuda_device, monkeypatch):
     monkeypatch.delenv("MNISTCNN_DEVICE", raising=False)
-    assert pick_device().type == "cuda"
-    assert describe()["gpu"] == torch.cuda.get_device_name(cuda_device)
+    picked = pick_device()
+    assert picked.type == "cuda", f"'auto' chose {picked} although torch sees {torch.cuda.get_device_name(cuda_device)}"
+    named = describe().get("gpu")
+    assert named == torch.cuda.get_device_name(cuda_device), f"describe() names the GPU {named!r}"
