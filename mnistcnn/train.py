@@ -9,11 +9,16 @@ and nothing else about it: not its memory layout, dtype, device or train/eval mo
 * On the CPU it computes exactly what the assignment's loop computes, operation for
   operation: the same losses and weights, bit for bit, from the same random state.
 * On CUDA the data stays on the GPU, each epoch's permutation is copied there once,
-  and the host waits for the GPU only when a loss line is printed; after a few warm-up
-  minibatches, one whole training step (gather the minibatch, forward, backward, fused
-  update) is captured as a CUDA graph and replayed for every further minibatch, so the
-  GPU runs its small kernels without a launch from Python each. A network that cannot
-  be captured is trained step by step instead, after a one-line notice.
+  and the host waits for the GPU only to print (a loss line, an epoch's time) and to
+  return the losses; after a few warm-up minibatches, one whole training step (gather
+  the minibatch, forward, backward, fused update) is captured as a CUDA graph and
+  replayed for every further minibatch, so that Python launches one graph per step
+  instead of each of its kernels. A network that cannot be captured is trained step by
+  step instead, after a one-line notice. The losses and weights agree with the eager
+  steps' to float tolerance, not to the bit: cuDNN may add in another order from run
+  to run, and by PyTorch's default it computes float32 convolutions in TF32. The GPU
+  tests (``tests/test_train.py``, ``tests/test_any_network.py``, run by
+  ``nox -s tests-cuda``) check the replays, the fallback and that tolerance on a GPU.
 
 :func:`textbook_backprop_deep` is the plain loop exactly as the assignment writes
 it; the tests prove the two produce the same loss history, and the benchmark
@@ -317,8 +322,8 @@ def predict(net: nn.Module, x: torch.Tensor, batch_size: int | None = None) -> t
 
     ``x`` may live on any device; the result is on the network's device. The default
     batch is 1,000 images on the CPU, where a batch's activations then stay in the
-    caches, and 10,000 on a GPU, where fewer and larger launches win (on an H100, the
-    10,000 test images took 1.5 ms in one batch and 3.6 ms in batches of 1,000).
+    caches, and 10,000 on a GPU, so that the whole test set takes one launch of each
+    kernel (no batch size was timed against another on a GPU).
     """
     device = _device_of(net)
     if batch_size is None:
