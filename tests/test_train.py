@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import torch
 
@@ -217,3 +219,45 @@ def test_a_cuda_graph_run_is_reproducible_and_leaves_usable_gradients(cuda_devic
     assert_losses_close(runs[1][0], runs[0][0], steps_per_epoch=100, rtol=1e-4, atol=1e-5, what=what)
     unusable = [name for name, p in runs[1][1].named_parameters() if p.grad is None or not torch.isfinite(p.grad).all()]
     assert not unusable, f"after a CUDA graph run these parameters have no finite gradient: {', '.join(unusable)}"
+
+
+def test_a_step_that_cannot_be_captured_falls_back_to_eager_steps_with_one_notice(small_tensors, monkeypatch, capsys):
+    """The CUDA graph step's decisions, on the CPU: the streams are faked as no-ops and the capture
+    raises, as it does on a GPU for a network that reads a value back. The warm-up steps and every
+    step after the failed capture are then plain steps: the losses and weights of the plain step, to
+    the bit, after one notice that names the network and the first line of the reason."""
+    from mnistcnn.train import _GraphedStep, _Step
+
+    class NoStream:
+        def __init__(self, device=None):
+            pass
+
+        def wait_stream(self, other):
+            pass
+
+    @contextlib.contextmanager
+    def failing_capture(graph):
+        raise RuntimeError("operation not permitted when stream is capturing\nCUDA's details")
+        yield
+
+    monkeypatch.setattr(torch.cuda, "current_stream", NoStream)
+    monkeypatch.setattr(torch.cuda, "Stream", NoStream)
+    monkeypatch.setattr(torch.cuda, "stream", lambda stream: contextlib.nullcontext())
+    monkeypatch.setattr(torch.cuda, "CUDAGraph", object)
+    monkeypatch.setattr(torch.cuda, "graph", failing_capture)
+    (x, labels), _ = small_tensors
+    order = torch.randperm(1000, generator=torch.Generator().manual_seed(0))
+    runs = []
+    for kind in (_Step, _GraphedStep):
+        torch.manual_seed(0)
+        net = LeNet()
+        step = kind(net, torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9), x[:1000], labels[:1000])
+        runs.append(([step(order[k * 50 : (k + 1) * 50]).item() for k in range(20)], net))
+    (plain, plain_net), (fallen_back, fallen_back_net) = runs
+    assert fallen_back == plain
+    assert all(torch.equal(a, b) for a, b in zip(fallen_back_net.parameters(), plain_net.parameters()))
+    notices = capsys.readouterr().err.splitlines()
+    assert notices == [
+        "note: LeNet cannot be captured as a CUDA graph (operation not permitted when stream is capturing); "
+        "training it without one"
+    ]
