@@ -183,7 +183,7 @@ def test_gpu_fast_path_matches_the_textbook_loop_on_the_gpu(cuda_device, small_t
     assert_losses_close(package, textbook, steps_per_epoch=20, rtol=1e-3, atol=1e-4, what=what)
 
 
-def test_the_cuda_graph_replays_every_step_after_the_warm_up(cuda_device, small_tensors, monkeypatch):
+def test_the_cuda_graph_replays_every_step_on_the_gpu_after_the_warm_up(cuda_device, small_tensors, monkeypatch):
     from mnistcnn.train import _GraphedStep
 
     (x, labels), _ = small_tensors
@@ -206,7 +206,7 @@ def test_the_cuda_graph_replays_every_step_after_the_warm_up(cuda_device, small_
     assert_parameters_close(graphed_net, eager_net, rtol=1e-3, atol=1e-5, what=what)
 
 
-def test_a_cuda_graph_run_is_reproducible_and_leaves_usable_gradients(cuda_device, small_tensors):
+def test_a_cuda_graph_run_on_the_gpu_is_reproducible_and_leaves_usable_gradients(cuda_device, small_tensors):
     # cuDNN's fastest kernels may sum in a different order from run to run: equal to float tolerance.
     (x, labels), _ = small_tensors
     x, labels = x.to(cuda_device), labels.to(cuda_device)
