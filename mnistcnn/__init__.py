@@ -2,8 +2,11 @@
 
 The modules follow the data: :mod:`~mnistcnn.data` (MNIST in), :mod:`~mnistcnn.model`
 (LeNet), :mod:`~mnistcnn.train` (training, evaluation and the textbook's trained networks),
-:mod:`~mnistcnn.checkpoint` (networks on disk), :mod:`~mnistcnn.device` (where it runs),
-:mod:`~mnistcnn.cli` (``python -m mnistcnn``) and :mod:`~mnistcnn.bench` (how fast).
+:mod:`~mnistcnn.checkpoint` (networks on disk), :mod:`~mnistcnn.cache` (where downloads and
+trained networks are kept, and the fingerprint that names them), :mod:`~mnistcnn.device`
+(where it runs), :mod:`~mnistcnn.cli` (``python -m mnistcnn``) and :mod:`~mnistcnn.bench`
+(how fast). The subpackage :mod:`~mnistcnn.grader` grades students' exercises:
+``python -m mnistcnn check``.
 """
 
 from .checkpoint import load as load_net

@@ -303,6 +303,7 @@ def report(results: dict, tables: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m mnistcnn.bench``: measure on this machine, print the report, optionally save JSON."""
     parser = argparse.ArgumentParser(prog="python -m mnistcnn.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs of each loop (default: 3)")
     parser.add_argument("--device", help="auto, cpu or cuda (default: $MNISTCNN_DEVICE, else auto)")

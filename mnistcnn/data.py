@@ -9,7 +9,8 @@ Where the files are looked for, first match wins:
 
 1. the ``path`` argument;
 2. the environment variable ``MNISTCNN_DATA``;
-3. ``<cache>/mnist``, where ``<cache>`` is ``MNISTCNN_CACHE`` or ``~/.cache/mnistcnn``.
+3. ``mnist/`` in the cache folder, :func:`mnistcnn.cache.cache_dir`
+   (``MNISTCNN_CACHE``, by default ``~/.cache/mnistcnn``).
 
 Each file counts in its gzip form, as distributed, or decompressed. Missing files are
 downloaded from the public mirrors in :data:`MIRRORS`, tried in turn, and kept only if
@@ -32,11 +33,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .cache import cache_dir
+
 __all__ = [
     "FILES",
     "MIRRORS",
     "MNISTError",
-    "cache_dir",
     "check_mirrors",
     "data_dir",
     "fetch",
@@ -82,15 +84,6 @@ _MAGIC_LABELS = 0x00000801
 
 class MNISTError(RuntimeError):
     """The MNIST files are missing, unreadable or not what they claim to be."""
-
-
-def cache_dir() -> Path:
-    """The folder where mnistcnn keeps downloads and trained networks."""
-    root = os.environ.get("MNISTCNN_CACHE")
-    if root:
-        return Path(root).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "mnistcnn"
 
 
 def data_dir(path: str | os.PathLike | None = None) -> Path:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import platform
 from datetime import datetime, timezone
-from pathlib import Path
 
 import torch
 
-__all__ = ["DeviceError", "pick_device", "describe", "describe_line", "format_where", "source_fingerprint"]
+__all__ = ["DeviceError", "pick_device", "describe", "describe_line", "format_where"]
 
 
 class DeviceError(RuntimeError):
@@ -82,17 +80,3 @@ def describe_line(device: str | torch.device | None = None) -> str:
     """:func:`describe` as one readable line."""
     info = describe(device)
     return f"{info['time']} · {format_where(info)} · torch {info['torch']} · Python {info['python']}"
-
-
-def source_fingerprint(*modules: str) -> str:
-    """A short hash of the torch version and of the named ``mnistcnn`` modules' sources (all when none named).
-
-    It changes whenever the code that produced a result may have changed: trained networks
-    and the textbook's executed pages are cached under it.
-    """
-    here = Path(__file__).parent
-    files = [here / f"{name}.py" for name in modules] if modules else sorted(here.glob("*.py"))
-    digest = hashlib.sha256(torch.__version__.encode())
-    for path in files:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]

@@ -30,6 +30,7 @@ class LeNet(nn.Module):
         self.fc3 = nn.Linear(84, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The ten class scores (logits, before softmax) of each image of an N×1×28×28 batch: N×10."""
         if x.dim() != 4 or tuple(x.shape[1:]) != (1, 28, 28):
             raise ValueError(
                 f"LeNet expects a batch of shape N×1×28×28 (N images, 1 channel, 28×28 pixels); "

@@ -104,7 +104,8 @@ def pids_cgroups(root: Path = Path("/sys/fs/cgroup")) -> Path | None:
 def environment(folder: Path) -> dict[str, str]:
     """The environment of a submission that runs in ``folder``: the few variables it needs, its
     home and temporary files in ``folder``, the data and this mnistcnn where the grader finds them."""
-    from .data import cache_dir, data_dir
+    from .cache import cache_dir
+    from .data import data_dir
 
     env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
     threads = Cage.of(folder).limits.threads
@@ -180,7 +181,8 @@ def command(argv: list[str], folder: Path, kernel_connection: str | None = None)
     """``argv``, started through the launcher with the limits of the cage of ``folder`` (as it is on Windows)."""
     if os.name != "posix":
         return argv
-    from .data import cache_dir, data_dir
+    from .cache import cache_dir
+    from .data import data_dir
 
     cage = Cage.of(folder)
     readable = [data_dir().resolve(), (cache_dir() / "models").resolve()]

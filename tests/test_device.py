@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -49,5 +52,20 @@ def test_describe_gives_the_provenance_of_a_run():
 
 def test_auto_picks_the_real_gpu_where_there_is_one(cuda_device, monkeypatch):
     monkeypatch.delenv("MNISTCNN_DEVICE", raising=False)
-    assert pick_device().type == "cuda"
-    assert describe()["gpu"] == torch.cuda.get_device_name(cuda_device)
+    picked = pick_device()
+    assert picked.type == "cuda", f"'auto' chose {picked} although torch sees {torch.cuda.get_device_name(cuda_device)}"
+    named = describe().get("gpu")
+    assert named == torch.cuda.get_device_name(cuda_device), f"describe() names the GPU {named!r}"
+
+
+def test_every_test_that_needs_a_gpu_says_gpu_in_its_name():
+    """So that ``nox -s tests-cuda -- -k gpu`` runs all of them first, before the rest of the suite."""
+    needing = {
+        f"{path.name}::{node.name}"
+        for path in Path(__file__).parent.rglob("test_*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and "cuda_device" in [a.arg for a in node.args.args]
+    }
+    assert len(needing) >= 8, f"found only {sorted(needing)}: has the cuda_device fixture been renamed?"
+    unnamed = sorted(name for name in needing if "gpu" not in name.split("::")[1])
+    assert not unnamed, f"tests that need a GPU without 'gpu' in their names: {unnamed}"

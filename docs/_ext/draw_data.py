@@ -31,9 +31,9 @@ def network_data(epochs: int = EPOCHS, images: int = IMAGES) -> dict:
     import numpy as np
 
     import mnistcnn
+    from mnistcnn.cache import trained_path
     from mnistcnn.data import load
     from mnistcnn.device import describe, format_where
-    from mnistcnn.train import trained_path
 
     device = mnistcnn.pick_device()
     net = mnistcnn.trained_lenet(epochs, device=device)

@@ -28,7 +28,7 @@ def environment_key() -> str:
 
 def example_key(source: str) -> str:
     """The key of an example's outputs besides its source: the package counts for the examples that use it."""
-    from mnistcnn.device import source_fingerprint
+    from mnistcnn.cache import source_fingerprint
 
     return environment_key() + (f";mnistcnn={source_fingerprint()}" if "mnistcnn" in source else "")
 
@@ -63,6 +63,6 @@ def rerun_stale_examples(app) -> None:
 
 def set_fingerprint(app, config) -> None:
     """config-inited: ``textbook_fingerprint``, an ``env`` config value, changes with the package."""
-    from mnistcnn.device import source_fingerprint
+    from mnistcnn.cache import source_fingerprint
 
     config.textbook_fingerprint = f"{environment_key()};mnistcnn={source_fingerprint()}"
