@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from .conftest import ROOT
+from .conftest import BUILD, ROOT
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
@@ -18,9 +18,12 @@ import draw_data
 
 import mnistcnn
 from mnistcnn import checkpoint
-from mnistcnn.data import cache_dir
 
 BUDGET = 400 * 1024  # what the page may add to the site, in bytes
+# The build's cache, where it stored the network it wrote into the site: the docs session's
+# MNISTCNN_CACHE, read when this module is collected (tests/conftest.py then gives each test an
+# empty cache of its own), or where `nox -s docs` puts it.
+BUILD_CACHE = Path(os.environ.get("MNISTCNN_CACHE") or BUILD / "cache")
 
 
 def _shipped(html_dir):
@@ -29,10 +32,10 @@ def _shipped(html_dir):
     return data
 
 
-def _stored_network(data) -> Path:
-    """The network file the build stored in its cache (the docs session's MNISTCNN_CACHE) and
-    named in the site; never a network trained here, which on CUDA would differ in rounding."""
-    stored = cache_dir() / "models" / data["provenance"]["network"]
+def _stored_network(data, cache: Path = BUILD_CACHE) -> Path:
+    """The network file the build stored in its cache and named in the site; never a network
+    trained here, which on CUDA would differ in its rounding."""
+    stored = cache / "models" / data["provenance"]["network"]
     assert stored.is_file(), (
         f"the network the site was built with, {stored.name}, is not in the build's cache {stored.parent}: "
         "run these checks with the MNISTCNN_CACHE of the build that wrote the site (nox -s docs sets it)"
@@ -52,11 +55,10 @@ def test_the_page_ships_the_weights_of_the_network_q31_evaluates_bit_for_bit(htm
         assert torch.equal(torch.from_numpy(shipped[name].copy()), tensor), name
 
 
-def test_a_network_missing_from_the_builds_cache_fails_the_check_with_its_name(html_dir, tmp_path, monkeypatch):
+def test_a_network_missing_from_the_builds_cache_fails_the_check_with_its_name(html_dir, tmp_path):
     data = _shipped(html_dir)
-    monkeypatch.setenv("MNISTCNN_CACHE", str(tmp_path))
     with pytest.raises(AssertionError, match=f"{data['provenance']['network']}, is not in the build's cache"):
-        _stored_network(data)
+        _stored_network(data, tmp_path)
     assert not (tmp_path / "models").exists()  # nothing was trained to take its place
 
 
