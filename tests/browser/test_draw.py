@@ -143,7 +143,10 @@ def test_picking_a_test_image_from_the_list_shows_pytorchs_answer(page, shipped,
         listed.select_by_value(str(i))
         answer = page.find_element("id", "draw-answer")
         assert answer.get_attribute("data-digit") == str(expected[i])
-        assert f"Test image {i}, labelled {shipped['labels'][i]}." in answer.text
+        assert (
+            f"Test image {i}, labelled {shipped['labels'][i]} (MNIST's test image {shipped['indices'][i]})."
+            in answer.text
+        )
         assert f"reads {'an' if expected[i] == 8 else 'a'} {expected[i]}," in answer.text
 
 
@@ -246,7 +249,7 @@ def test_digits_drawn_on_the_pad_are_read_nearly_as_well_as_the_test_images(
     rng = np.random.default_rng(0)
     page.execute_script("window.scrollTo(0, 0)")
     pad = page.find_element("id", "draw-pad")
-    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", pad)
+    page.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", pad)
     answers = []
     for image in images.reshape(-1, 28, 28):
         page.find_element("id", "draw-clear").click()
@@ -415,7 +418,7 @@ def test_the_controls_always_name_what_the_pad_shows(server, driver, shipped, te
     driver.find_element("id", "draw-list").send_keys(Keys.HOME)
     state = _state(driver)
     assert state["index"] == state["list"] == "0"
-    assert state["answer"].startswith(f"Test image 0, labelled {shipped['labels'][0]}.")
+    assert state["answer"].startswith(f"Test image 0, labelled {shipped['labels'][0]} (MNIST's test image 0).")
     assert f"test image 0 (MNIST's test image {shipped['indices'][0]})" in state["input"]
 
     driver.find_element("id", "draw-clear").click()
@@ -467,7 +470,9 @@ def test_screenshots_of_a_drawn_digit(page, test_set, theme, width):
     _viewport(page, width, 900)
     page.execute_script("document.body.dataset.theme = arguments[0]", theme)
     page.find_element("id", "draw-clear").click()
-    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", page.find_element("id", "draw-pad"))
+    page.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", page.find_element("id", "draw-pad")
+    )
     _draw(page, pen_strokes(skeleton(test_set[0][1].reshape(28, 28) > 127)), 9, 20, 10)
     assert page.find_element("id", "draw-answer").get_attribute("data-digit") is not None
     page.execute_script("window.scrollTo(0, 0)")

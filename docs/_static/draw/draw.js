@@ -205,7 +205,7 @@ function setUp(app, data) {
     pad.dataset.showing = "test image";
     shown = `test image ${i}`;
     nameTestImage(i);
-    show(mnistInputFromBytes(bytes), `Test image ${i}, labelled ${label}.`, false);
+    show(mnistInputFromBytes(bytes), `Test image ${i}, labelled ${label} (MNIST's test image ${number}).`, false);
     describe(`test image ${i} (MNIST's test image ${number}), labelled ${label}.`,
       `Drawing pad, showing test image ${i}, labelled ${label}: draw on it to start a drawing`);
     announce(answer.textContent);
@@ -299,8 +299,8 @@ function setUp(app, data) {
     app.querySelector("#draw-provenance").textContent = `Network: LeNet trained for ${p.epochs} epochs, `
       + `${p.trained} on ${p.where}, torch ${p.torch}.`;
     index.max = images.length - 1;
-    images.forEach(({label, index: number}, i) => {
-      list.add(new Option(`Test image ${i}: ${aDigit(label)} (MNIST's test image ${number})`, i));
+    images.forEach(({label}, i) => {
+      list.add(new Option(`Test image ${i}: ${aDigit(label)}`, i));
     });
     controls.forEach(control => { control.disabled = false; });
     reset();
