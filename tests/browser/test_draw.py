@@ -433,6 +433,19 @@ def test_the_controls_always_name_what_the_pad_shows(server, driver, shipped, te
     assert "your drawing" in state["input"]
 
 
+def test_each_group_of_feature_maps_is_one_named_image_for_a_screen_reader(page):
+    groups = page.execute_script(
+        """return [...document.querySelectorAll('.draw-maps div')].map(group => ({
+          role: group.getAttribute('role'), label: group.getAttribute('aria-label'), canvases: group.children.length,
+          named: [...group.querySelectorAll('canvas')]
+            .filter(c => c.hasAttribute('role') || c.hasAttribute('aria-label')).length,
+        }));"""
+    )
+    assert [(g["role"], g["canvases"], g["named"]) for g in groups] == [("img", 6, 0), ("img", 16, 0)]
+    assert groups[0]["label"].startswith("The 6 feature maps of conv1")
+    assert groups[1]["label"].startswith("The 16 feature maps of conv2")
+
+
 @pytest.mark.parametrize("typed", ["50", "-1", "3.5"])
 def test_a_number_that_names_no_test_image_is_refused_with_a_message(page, typed):
     from selenium.webdriver.common.keys import Keys

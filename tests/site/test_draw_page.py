@@ -70,6 +70,7 @@ def test_the_page_ships_five_test_images_of_each_digit_and_their_labels(html_dir
     assert np.array_equal(data["images"], pixels.T[indices])
     assert data["labels"] == labels[indices].tolist()
     assert np.bincount(data["labels"], minlength=10).min() >= draw_data.PER_DIGIT == 5
+    assert len(indices) == 50  # as the page says
 
 
 def test_the_page_says_when_and_where_its_network_was_trained(html_dir):
