@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from .conftest import ROOT, SCREENSHOTS, SUMMARY, WIDTHS, _screenshot, _viewport, unavailable
+from .conftest import _AXE, ROOT, SCREENSHOTS, SUMMARY, WCAG_TAGS, WIDTHS, _screenshot, _viewport, unavailable
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
@@ -356,6 +358,18 @@ def test_a_tap_leaves_a_dot_that_is_too_small_to_read_and_the_right_button_draws
     assert answer.get_attribute("data-digit") is None
 
 
+def test_a_scribble_is_answered_with_unsure_wording(page):
+    rng = np.random.default_rng(1)
+    for _ in range(4):
+        page.find_element("id", "draw-clear").click()
+        points = rng.uniform(40, 240, size=(25, 2))
+        _mouse(page, "mousePressed", *points[0])
+        for point in points[1:]:
+            _mouse(page, "mouseMoved", *point)
+        _mouse(page, "mouseReleased", *points[-1])
+        assert page.find_element("id", "draw-answer").text.startswith("Your drawing: The network is unsure:")
+
+
 def test_the_answer_says_an_8_and_unsure_below_the_probability_the_page_states(page, site):
     below = page.execute_script("return UNSURE_BELOW")
     text = (site / PAGE).read_text(encoding="utf-8")
@@ -466,6 +480,21 @@ def test_a_number_that_names_no_test_image_is_refused_with_a_message(page, typed
     state = _state(page)
     assert state["invalid"] is None and state["error"] == ""
     assert state["answer"].startswith("Test image 12,")
+
+
+def test_axe_core_finds_nothing_with_a_drawing_an_answer_and_a_refused_number_shown(page, test_set):
+    from selenium.webdriver.common.keys import Keys
+
+    axe_js = Path(os.environ.get("MNISTCNN_AXE_JS", ""))
+    if not axe_js.is_file():
+        unavailable("MNISTCNN_AXE_JS names no axe.min.js: run `nox -s browser`, which fetches axe-core")
+    page.find_element("id", "draw-clear").click()
+    _draw(page, pen_strokes(skeleton(test_set[0][1].reshape(28, 28) > 127)), 9, 10, 10)
+    box = page.find_element("id", "draw-index")
+    box.clear()
+    box.send_keys("50", Keys.ENTER)
+    page.execute_script(axe_js.read_text(encoding="utf-8"))
+    assert page.execute_async_script(_AXE, WCAG_TAGS) == []
 
 
 def test_the_pen_of_the_prepared_drawing_is_as_wide_as_mnists_strokes(page, test_set):
