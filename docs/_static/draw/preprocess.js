@@ -1,61 +1,68 @@
-// A drawing made into an MNIST digit, as MNIST's authors prepared theirs: the stroke's
-// bounding box is scaled to fit 20×20 (aspect ratio kept, each new pixel the mean of the
-// area it covers), then placed in a 28×28 image so that its centre of mass falls on the
-// centre, and the pixels are normalised to [-1, 1] as in Q21.
+// A drawing made into an MNIST digit, as MNIST's authors prepared theirs: the digit is scaled
+// to fit a 20×20 box (aspect ratio kept) and anti-aliased, then placed in a 28×28 image so
+// that its centre of mass falls on the centre, and the pixels are normalised to [-1, 1] as in
+// Q21. The pen strokes are redrawn at that scale with MNIST's stroke width, so that a digit
+// drawn small is not a blob and one drawn large is not a hairline.
 "use strict";
 
 const MNIST_SIZE = 28, MNIST_BOX = 20;
+// MNIST's median stroke width in pixels of the 28×28 image: ink per pixel of the strokes'
+// middle line, over the test set (tests/browser/test_draw.py prints it).
+const MNIST_PEN = 2.5;
+const SUPERSAMPLE = 8;  // each pixel of the 20×20 box is drawn as 8×8, then averaged: anti-aliasing
+// A drawing smaller than this fraction of the pad is scaled as if it were this large: a dot
+// stays a dot instead of filling the box.
+const SMALLEST_DRAWING = 0.1;
 
-// The ink of a drawing: the alpha of each pixel of an RGBA image, in [0, 1].
-function inkOf(rgba) {
-  const ink = new Float32Array(rgba.length / 4);
-  for (let i = 0; i < ink.length; i++) ink[i] = rgba[4 * i + 3] / 255;
-  return ink;
+// The smallest rectangle holding every point of the strokes ([x, y] in pixels of the pad).
+function strokeBox(strokes) {
+  const xs = strokes.flat().map(p => p[0]), ys = strokes.flat().map(p => p[1]);
+  const left = Math.min(...xs), top = Math.min(...ys);
+  return {left, top, width: Math.max(...xs) - left, height: Math.max(...ys) - top};
 }
 
-// The smallest rectangle holding all the ink, or null for an empty drawing.
-function boundingBox(ink, width) {
-  let top = Infinity, left = Infinity, bottom = -1, right = -1;
-  for (let i = 0; i < ink.length; i++) {
-    if (ink[i] > 0) {
-      const y = Math.floor(i / width), x = i % width;
-      top = Math.min(top, y); bottom = Math.max(bottom, y);
-      left = Math.min(left, x); right = Math.max(right, x);
+// The strokes redrawn in a 20×20 box, supersampled: their longer side spans the box less
+// one pen width, so that with the pen's round ends the ink fills it.
+function renderStrokes(strokes, padSize) {
+  const box = strokeBox(strokes);
+  const side = MNIST_BOX * SUPERSAMPLE, pen = MNIST_PEN * SUPERSAMPLE;
+  const extent = Math.max(box.width, box.height, SMALLEST_DRAWING * padSize);
+  const scale = (side - pen) / extent;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = side;
+  const ctx = canvas.getContext("2d", {willReadFrequently: true});
+  ctx.translate(side / 2, side / 2);
+  ctx.scale(scale, scale);
+  ctx.translate(-(box.left + box.width / 2), -(box.top + box.height / 2));
+  ctx.lineWidth = pen / scale;
+  ctx.lineCap = ctx.lineJoin = "round";
+  for (const stroke of strokes) {
+    ctx.beginPath();
+    if (stroke.length === 1) {  // a tap: a round dot as wide as the pen
+      ctx.arc(stroke[0][0], stroke[0][1], pen / scale / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    } else {
+      ctx.moveTo(...stroke[0]);
+      for (const point of stroke.slice(1)) ctx.lineTo(...point);
+      ctx.stroke();
     }
   }
-  return bottom < 0 ? null : {top, left, height: bottom - top + 1, width: right - left + 1};
+  return ctx.getImageData(0, 0, side, side).data;
 }
 
-// For each of n new pixels of `scale` old ones from `start`: the old pixels it covers and how much.
-function areaWeights(start, scale, n) {
-  const weights = [];
-  for (let j = 0; j < n; j++) {
-    const from = start + j * scale, to = from + scale, covers = [];
-    for (let k = Math.floor(from); k < Math.ceil(to - 1e-9); k++) {
-      covers.push([k, (Math.min(to, k + 1) - Math.max(from, k)) / scale]);
-    }
-    weights.push(covers);
-  }
-  return weights;
-}
-
-// The ink of `box` shrunk so that its longer side is MNIST_BOX pixels.
-function fitBox(ink, width, box) {
-  const scale = Math.max(box.height, box.width) / MNIST_BOX;
-  const h = Math.max(1, Math.round(box.height / scale)), w = Math.max(1, Math.round(box.width / scale));
-  const rows = areaWeights(box.top, box.height / h, h), cols = areaWeights(box.left, box.width / w, w);
-  const out = new Float32Array(h * w);
-  for (let i = 0; i < h; i++) {
-    for (let j = 0; j < w; j++) {
-      let sum = 0;
-      for (const [y, wy] of rows[i]) for (const [x, wx] of cols[j]) sum += wy * wx * ink[y * width + x];
-      out[i * w + j] = sum;
+// The 20×20 box's ink in [0, 1]: each pixel the mean alpha of its SUPERSAMPLE² samples.
+function shrink(rgba) {
+  const side = MNIST_BOX * SUPERSAMPLE;
+  const ink = new Float32Array(MNIST_BOX * MNIST_BOX);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      ink[Math.floor(y / SUPERSAMPLE) * MNIST_BOX + Math.floor(x / SUPERSAMPLE)] += rgba[4 * (y * side + x) + 3];
     }
   }
-  return {data: out, height: h, width: w};
+  return {data: ink.map(v => v / (255 * SUPERSAMPLE * SUPERSAMPLE)), height: MNIST_BOX, width: MNIST_BOX};
 }
 
-// The shrunk ink in a 28×28 image, moved so that its centre of mass is at (14, 14), as in MNIST.
+// The box's ink in a 28×28 image, moved so that its centre of mass is at pixel (14, 14), as in MNIST.
 function centreByMass(patch) {
   let mass = 0, my = 0, mx = 0;
   for (let i = 0; i < patch.height; i++) {
@@ -78,11 +85,11 @@ function normalise(pixels) {
   return {data: Float32Array.from(pixels, p => 2 * p - 1), shape: [1, MNIST_SIZE, MNIST_SIZE]};
 }
 
-// A drawing (RGBA bytes, `width` pixels wide) as the network's input; null when nothing is drawn.
-function mnistInputFromDrawing(rgba, width) {
-  const ink = inkOf(rgba);
-  const box = boundingBox(ink, width);
-  return box && normalise(centreByMass(fitBox(ink, width, box)));
+// Pen strokes (lists of [x, y] on a square pad `padSize` pixels wide) as the network's input;
+// null when nothing is drawn.
+function mnistInputFromStrokes(strokes, padSize) {
+  if (!strokes.some(stroke => stroke.length)) return null;
+  return normalise(centreByMass(shrink(renderStrokes(strokes.filter(s => s.length), padSize))));
 }
 
 // An MNIST image (784 bytes) as the network's input, exactly as mnistcnn.data.normalize makes it.
