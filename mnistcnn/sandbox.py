@@ -633,7 +633,9 @@ def _become_nobody(folder: Path, keep_reading: bool) -> list[str]:
         if keep_reading and _libc.prctl(PR_CAP_AMBIENT, 2, CAP_DAC_READ_SEARCH, 0, 0) != 0:
             raise _failed("raising an ambient capability")
     except OSError as err:
-        return [f"runs as root ({err})"] if os.geteuid() == 0 else [f"runs as nobody, unsure of its rights ({err})"]
+        return [f"runs as root ({err})"] if os.geteuid() == 0 else [f"runs as nobody, reading as nobody ({err})"]
+    finally:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # a change of user cleared it
     return [f"runs as nobody (uid {NOBODY})"]
 
 

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -304,6 +305,25 @@ def test_a_submission_that_sleeps_forever_times_out_and_leaves_no_process(held, 
     assert processes_with(marker) == []
 
 
+@linux
+def test_a_launcher_killed_takes_its_command_with_it(tmp_path):
+    marker = f"mnistcnn-orphan-{tmp_path.name}"
+    code = f"import os\nos.execv('/bin/sleep', ['mnistcnn-' + {marker[9:]!r}, '600'])"  # not in the launcher's line
+    launcher = subprocess.Popen(sandbox.command([sys.executable, "-c", code], tmp_path), cwd=tmp_path)
+    for _ in range(600):  # until the command runs, then kill the launcher
+        if processes_with(marker):
+            break
+        time.sleep(0.1)
+    assert processes_with(marker)
+    launcher.kill()
+    launcher.wait()
+    for _ in range(100):
+        if not processes_with(marker):
+            break
+        time.sleep(0.1)
+    assert processes_with(marker) == []
+
+
 @landlock
 def test_a_submission_that_signals_the_grader_is_an_error_and_the_grader_lives_on(tmp_path):
     result = check_file(hostile(tmp_path, f"import os, signal\nos.kill({os.getpid()}, signal.SIGKILL)"), timeout=120)
@@ -336,23 +356,29 @@ def test_a_submission_that_allocates_memory_without_end_is_an_error(tmp_path):
 
 def test_children_that_fill_the_memory_together_are_stopped(held, tmp_path):
     needs(held, "own memory cgroup")
-    # Each child stays below the limit of one process; together they are far above it.
+    # Each child stays below the limit of one process (it would exit with 3 over it); the
+    # three together are far above it: the kernel kills one of them (or their parent).
     code = (
-        "import os\n"
+        "import os, signal\n"
         "children = []\n"
         "for _ in range(3):\n"
         "    child = os.fork()\n"
         "    if child == 0:\n"
-        "        block = bytearray(b'1') * (700 << 20)\n"
+        "        try:\n"
+        "            block = bytearray(b'1') * (500 << 20)\n"
+        "        except MemoryError:\n"
+        "            os._exit(3)\n"
         "        os._exit(0)\n"
         "    children.append(child)\n"
         "statuses = [os.waitpid(child, 0)[1] for child in children]\n"
-        "if any(statuses):\n"
-        "    raise MemoryError(f'a child was stopped: {statuses}')\n"
+        "killed = sum(os.WIFSIGNALED(s) and os.WTERMSIG(s) == signal.SIGKILL for s in statuses)\n"
+        "refused = sum(os.WIFEXITED(s) and os.WEXITSTATUS(s) == 3 for s in statuses)\n"
+        "raise MemoryError(f'{killed} killed, {refused} refused')\n"
     )
     result = check_file(hostile(tmp_path, code), limits=sandbox.Limits(seconds=120, memory=1024))
     assert result.verdict == ERROR
-    assert "MemoryError" in result.message or "memory limit" in result.message
+    assert "0 refused" in result.message or "the kernel killed a process at the memory limit" in result.message
+    assert "0 killed" not in result.message, result.message
 
 
 @linux
