@@ -354,6 +354,13 @@ def test_a_submission_that_allocates_memory_without_end_is_an_error(tmp_path):
     assert "MemoryError" in result.message or "memory limit" in result.message
 
 
+@linux
+def test_a_submission_that_writes_a_file_too_large_is_an_error(tmp_path):
+    code = "with open('big.bin', 'wb') as f:\n    f.write(bytes(32 << 20))"
+    result = check_file(hostile(tmp_path, code), limits=sandbox.Limits(seconds=120, file_size=16))
+    assert result.verdict == ERROR and "File too large" in result.message
+
+
 def test_children_that_fill_the_memory_together_are_stopped(held, tmp_path):
     needs(held, "own memory cgroup")
     # Each child stays below the limit of one process (it would exit with 3 over it); the
