@@ -655,6 +655,17 @@ def gpu_device_files(dev: Path = DEV) -> list[Path]:
     return sorted(dev.glob("nvidia*"))
 
 
+def _tasks_of(uid: int) -> int:
+    """The processes and threads that the user ``uid`` runs now: what RLIMIT_NPROC counts."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                fields = dict(line.split(":", 1) for line in Path(entry.path, "status").read_text().splitlines())
+                count += int(fields["Threads"]) if int(fields["Uid"].split()[0]) == uid else 0
+    return count
+
+
 def _relay(child: int, streams: dict[int, int], kept: int) -> int:
     """Pass what ``child`` writes to the pipes ``streams`` (read end → where to) on, ``kept``
     bytes of each at most, then a note that the rest was cut; the child's wait status."""
@@ -709,10 +720,12 @@ def _is_dev_null(fd: int) -> bool:
     return stat.S_ISCHR(mode) and device == os.stat("/dev/null").st_rdev
 
 
-def _child(args: argparse.Namespace, done: list[str], own_namespaces: bool, user_namespace: bool) -> None:
+def _child(
+    args: argparse.Namespace, done: list[str], own_namespaces: bool, user_namespace: bool, users_tasks: int
+) -> None:
     """The command's process: process 1 of the new PID namespace, where there is one. It makes
     its /proc, drops root, restricts itself, then runs the command (or, with ``--report``,
-    prints what held)."""
+    prints what held). ``users_tasks``: what its user ran before, in processes and threads."""
     if own_namespaces:
         done += _own_mounts(args.memory)
     else:
@@ -724,12 +737,18 @@ def _child(args: argparse.Namespace, done: list[str], own_namespaces: bool, user
         done += _become_nobody(args.folder, keep_reading=abi >= 1)
     elif os.geteuid() == 0:
         done.append("runs as root of its own user namespace")
-    if user_namespace and not args.cgroup:
+    if not any("pids cgroup" in item for item in done) and os.getuid() != 0:
         import resource
 
-        with contextlib.suppress(ValueError, OSError):  # counted in its user namespace only
-            resource.setrlimit(resource.RLIMIT_NPROC, (args.processes, args.processes))
-            done.append("processes (RLIMIT_NPROC in its own user namespace)")
+        # Counted per user: in its own user namespace, its own; else beside what the user ran before.
+        limit = args.processes + (0 if user_namespace else users_tasks)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+            done.append(
+                "processes (RLIMIT_NPROC in its own user namespace)"
+                if user_namespace
+                else f"processes (RLIMIT_NPROC: {args.processes} more than its user ran before)"
+            )
     if not any("pids cgroup" in item or "RLIMIT_NPROC" in item for item in done):
         done.append("any number of processes (no pids cgroup, no user namespace)")
     if not any("memory cgroup" in item for item in done):
@@ -761,6 +780,7 @@ def _launch(args: argparse.Namespace) -> int:
         held, user_namespace = _namespaces(network=bool(args.kernel_connection))
         own_namespaces = OWN_PID_NAMESPACE in held
         done += held
+    users_tasks = _tasks_of(NOBODY if os.geteuid() == 0 else os.getuid()) if linux and not user_namespace else 0
     streams = {}  # the child's end → this process's; /dev/null is given to the child as it is
     for fd in (1, 2):
         if not _is_dev_null(fd):
@@ -775,7 +795,7 @@ def _launch(args: argparse.Namespace) -> int:
             os.dup2(write, fd)
             os.close(read), os.close(write)
         if linux:
-            _child(args, done, own_namespaces, user_namespace)
+            _child(args, done, own_namespaces, user_namespace, users_tasks)
         elif args.report:
             print(json.dumps(done), flush=True)
             os._exit(0)

@@ -305,19 +305,23 @@ def test_torch_numpy_and_multiprocessing_work_without_sockets(held, tmp_path):
 
 
 def test_a_submission_that_forks_in_a_loop_is_an_error_and_leaves_no_process(held, tmp_path):
-    needs(held, "own pids cgroup", "RLIMIT_NPROC in its own user namespace")
+    needs(held, "own pids cgroup", "RLIMIT_NPROC")
     marker = f"mnistcnn-fork-{tmp_path.name}"
     code = (
         "import os\n"
         "while True:\n"
         "    if os.fork() == 0:\n"
         "        os.setsid()  # out of the grader's process group\n"
-        f"        os.execv('/bin/sleep', [{marker!r}, '600'])"
+        f"        os.execv('/bin/sleep', ['mnistcnn-' + {marker[9:]!r}, '600'])"
     )
     result = check_file(hostile(tmp_path, code), timeout=120)
+    left = processes_with(marker)
+    for pid in left:  # where nothing ends them (said on the first line), this test does
+        os.kill(pid, signal.SIGKILL)
     assert result.verdict == ERROR
     assert "BlockingIOError" in result.message or "Resource temporarily unavailable" in result.message
-    assert processes_with(marker) == []
+    if any(layer in item for item in held for layer in ("own PID namespace", "own pids cgroup")):
+        assert left == []
 
 
 def test_a_submission_that_sleeps_forever_times_out_and_leaves_no_process(held, tmp_path):
