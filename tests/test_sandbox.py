@@ -11,6 +11,7 @@ launcher's own words for the refusal (:func:`mnistcnn.sandbox.protections`); the
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -521,3 +522,19 @@ def test_cgroups_are_made_beneath_the_graders_own_in_cgroup_v1_or_at_cgroup_v2s_
     assert sandbox.cgroup_parent("memory", v2, own) == sandbox.cgroup_parent("pids", v2, own) == v2
     assert sandbox.cgroup_parent("memory", v2_without, own) is None
     assert sandbox.cgroup_parent("pids", tmp_path / "no-cgroups", own) is None
+
+
+# The instructors' page ------------------------------------------------------------
+
+
+def test_each_test_the_instructors_page_names_for_a_guarantee_is_a_test_of_this_file():
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
+    section = text[text.index("## What the limits do, and what they do not") :]
+    named = re.findall(r"`(…?[a-z0-9]+(?:_[a-z0-9]+)+…?)`", section)
+    tests = [name for name in globals() if name.startswith("test_")]
+    assert len(named) > 15
+    for name in named:
+        pattern = re.compile("test_" + ".*".join(map(re.escape, name.split("…"))))  # … stands for words left out
+        assert any(pattern.fullmatch(test) for test in tests), name
