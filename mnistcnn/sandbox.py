@@ -12,7 +12,8 @@ fall back when the machine refuses it:
   space torch reserves), the size of a file, no core dump;
 * cgroups of its own, where the grader may make them (as root: cgroup v1's ``pids`` and
   ``memory`` hierarchies, or cgroup v2's root): a fork bomb stops at ``processes``, and the
-  processes of the file together stop at ``memory``;
+  processes of the file together stop at ``memory``; without a pids cgroup, ``RLIMIT_NPROC``
+  bounds the processes (in its own user namespace, or beside what its user already runs);
 * new PID, network and mount namespaces (as root directly; else inside a new user namespace,
   probed first in a throw-away child, since AppArmor may allow the namespace and refuse its
   set-up): the command is process 1 of its own PID namespace, so that nothing it starts
