@@ -2,39 +2,48 @@
 
 The grader starts each exercise through this module's launcher::
 
-    python -I mnistcnn/sandbox.py [limits] -- python ...   (a script, or a Jupyter kernel)
+    python -I mnistcnn/sandbox.py [limits] -- python ...
 
-The launcher applies the limits to itself, then runs the command. On Linux:
+The launcher applies the limits, then runs the command as a child whose output it passes on,
+at most :data:`OUTPUT_KEPT` bytes of each stream. On Linux it tries, each step so that it can
+fall back when the machine refuses it:
 
-* resource limits: CPU time, memory (``RLIMIT_DATA``: what the process writes, not the address
+* resource limits: CPU time, memory (``RLIMIT_DATA``: what one process writes, not the address
   space torch reserves), the size of a file, no core dump;
-* a cgroup of its own (``pids``, where the grader may create one: as root, in cgroup v1's pids
-  hierarchy or at cgroup v2's root), so that a fork bomb stops at ``processes``;
-* a new user namespace, which lets an unprivileged process make the two below, and
-* a new PID namespace: the command runs as its process 1, and when it ends, or the launcher is
-  killed, the kernel kills every process it started, including those that left its group;
-* a new network namespace for a script (no network at all); a kernel, which talks to the
-  grader over TCP on localhost, gets Landlock's TCP rules instead: it may bind its own ports,
-  and connect nowhere;
-* Landlock: the process may write only in its working folder (and ``/dev/null``), read only the
-  system, Python, this package, the MNIST data and the network cache, and signal no process
-  outside itself.
+* cgroups of its own, where the grader may make them (as root: cgroup v1's ``pids`` and
+  ``memory`` hierarchies, or cgroup v2's root): a fork bomb stops at ``processes``, and the
+  processes of the file together stop at ``memory``; without a pids cgroup, ``RLIMIT_NPROC``
+  bounds the processes (in its own user namespace, or beside what its user already runs);
+* new PID, network and mount namespaces (as root directly; else inside a new user namespace,
+  probed first in a throw-away child, since AppArmor may allow the namespace and refuse its
+  set-up): the command is process 1 of its own PID namespace, so that nothing it starts
+  outlives it; it has no network; its ``/proc`` shows its own processes only;
+* a grader run as root runs the command as ``nobody`` (uid 65534), which keeps only the right
+  to read (``CAP_DAC_READ_SEARCH``) within Landlock's list below;
+* Landlock: the process may write only in its working folder (and ``/dev/null``, the GPU's
+  device files), read only the system, Python, this package's folder, the MNIST data and the
+  trained networks, and signal no process outside itself;
+* seccomp: no socket at all (``socketpair`` stays), hence no TCP, UDP or Unix socket, even
+  where there is no network namespace; no ``io_uring``, which could open one anyway.
 
-Each layer that the machine refuses (an old kernel, a container that forbids namespaces) is
-left out; :func:`protections` says which hold here. On macOS only the resource limits apply
-(and macOS ignores the memory limit); on Windows the launcher is not used and only the
-grader's time limit holds.
+What held, and why a step did not, is in :func:`protections`. On macOS only the resource
+limits apply (and macOS ignores the memory limit); on Windows the launcher is not used and
+only the grader's time limit holds.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import ctypes
+import functools
 import json
 import os
+import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -43,10 +52,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = Path(__file__).resolve().parent  # the mnistcnn folder: all a submission reads of it
+PACKAGE_ROOT = PACKAGE.parent  # a checkout, or site-packages
 # The launcher runs as a file, in isolated mode: importing the package would import torch,
 # whose threads forbid a process to enter new namespaces.
 LAUNCHER = [sys.executable, "-I", str(Path(__file__).resolve())]
+OUTPUT_KEPT = 1 << 20  # bytes of each of a command's stdout and stderr passed on
+NOBODY = 65534  # the user a grader run as root runs submissions as
+DEV = Path("/dev")  # where the GPU's device files are looked for
 # What the code of an exercise may keep from the grader's environment; everything else
 # (tokens, keys, the grader's own settings) is dropped.
 KEPT_VARIABLES = (
@@ -74,36 +87,58 @@ class Limits:
     """What one file may use. ``memory`` and ``file_size`` in MiB; 0 means no limit."""
 
     seconds: float = 300.0  # the grader's wall-clock limit; CPU time gets this much per core
-    memory: int = 4096
+    memory: int = 4096  # each process, and (with a memory cgroup) its processes together
     file_size: int = 256
     processes: int = 64 + 2 * (os.cpu_count() or 1)  # torch starts a thread per core
     threads: int = 0  # torch's threads (OMP_NUM_THREADS); 0: one per core, torch's own choice
 
+    @property
+    def cpu_seconds(self) -> int:
+        """The CPU time the file may use: the wall-clock limit on every core, and a second."""
+        return int(self.seconds * (os.cpu_count() or 1)) + 1
+
     def options(self) -> list[str]:
+        """These limits as the launcher's options."""
         return [
-            f"--cpu={int(self.seconds * (os.cpu_count() or 1)) + 1}",
+            f"--cpu={self.cpu_seconds}",
             f"--memory={self.memory}",
             f"--file-size={self.file_size}",
+            f"--processes={self.processes}",
         ]
 
 
 # The grader's side ---------------------------------------------------------------
 
 
-def pids_cgroups(root: Path = Path("/sys/fs/cgroup")) -> Path | None:
-    """Where a cgroup that bounds its processes can be made: cgroup v1's ``pids`` hierarchy, or
-    cgroup v2's root when it hands the ``pids`` controller to the cgroups made in it."""
-    if (root / "pids").is_dir():
-        return root / "pids"
+def _own_cgroups() -> dict[str, str]:
+    """This process's cgroup in each cgroup v1 hierarchy, by controller (``/proc/self/cgroup``)."""
+    own = {}
     with contextlib.suppress(OSError):
-        if "pids" in (root / "cgroup.subtree_control").read_text().split():
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            for controller in controllers.split(","):
+                own[controller] = path
+    return own
+
+
+def cgroup_parent(controller: str, root: Path = Path("/sys/fs/cgroup"), own: dict | None = None) -> Path | None:
+    """Where a cgroup with ``controller`` (``pids``, ``memory``) can be made: beneath this process's
+    own cgroup in cgroup v1's hierarchy of that controller, or at cgroup v2's root when it hands
+    the controller to the cgroups made in it (v2 forbids it beneath a cgroup with processes)."""
+    if (root / controller).is_dir():
+        own = _own_cgroups() if own is None else own
+        return root / controller / own.get(controller, "/").lstrip("/")
+    with contextlib.suppress(OSError):
+        if controller in (root / "cgroup.subtree_control").read_text().split():
             return root
     return None
 
 
 def environment(folder: Path) -> dict[str, str]:
-    """The environment of a submission that runs in ``folder``: the few variables it needs, its
-    home and temporary files in ``folder``, the data and this mnistcnn where the grader finds them."""
+    """The environment of a submission that runs in ``folder``, with that folder made ready:
+    the few variables the code needs, its home and temporary files in ``folder``, the data,
+    this package and the trained networks where the grader has them. Calling it again for the
+    same folder gives the same environment."""
     from .cache import cache_dir
     from .data import data_dir
 
@@ -111,15 +146,17 @@ def environment(folder: Path) -> dict[str, str]:
     threads = Cage.of(folder).limits.threads
     if threads and "OMP_NUM_THREADS" not in env:  # the grader's own setting wins
         env["OMP_NUM_THREADS"] = str(threads)
-    cache = folder / "cache"
+    if gpu_refused():
+        env["MNISTCNN_DEVICE"] = "cpu"
+    cache = Path(folder) / "cache"
     _borrow_trained_networks(cache_dir(), cache)
     env.update(
         HOME=str(folder),
         TMPDIR=str(folder),
         MNISTCNN_DATA=str(data_dir().resolve()),
         MNISTCNN_CACHE=str(cache),
-        MPLCONFIGDIR=str(folder / "matplotlib"),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")])),
+        MPLCONFIGDIR=str(Path(folder) / "matplotlib"),
+        PYTHONPATH=str(package_path()),
     )
     return env
 
@@ -129,42 +166,108 @@ def _borrow_trained_networks(shared: Path, cache: Path) -> None:
     never written. A network missing there is trained by the submission, and forgotten with it."""
     (cache / "models").mkdir(parents=True, exist_ok=True)
     for network in sorted((shared / "models").glob("*.pt")):
-        (cache / "models" / network.name).symlink_to(network.resolve())
+        link = cache / "models" / network.name
+        if not link.is_symlink():
+            link.symlink_to(network.resolve())
+
+
+@functools.cache
+def package_path() -> Path:
+    """A folder that holds only a link to this package's folder: the submission's ``PYTHONPATH``,
+    so that importing ``mnistcnn`` shows it nothing else of a checkout (its pages, tests, or a
+    class's submissions). Made once for the grader's process, removed when it ends."""
+    folder = Path(tempfile.mkdtemp(prefix="mnistcnn-import-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    folder.chmod(0o755)  # the user a root grader runs submissions as reads it
+    (folder / PACKAGE.name).symlink_to(PACKAGE)
+    return folder
+
+
+def gpu_wanted(device: str | None = None) -> bool:
+    """Whether the grader's device setting (``MNISTCNN_DEVICE``) would run a submission on a GPU:
+    ``cuda``, or ``auto`` where the NVIDIA driver's control device is present."""
+    device = (device if device is not None else os.environ.get("MNISTCNN_DEVICE", "auto")).strip().lower()
+    return device.startswith("cuda") or (device == "auto" and (DEV / "nvidiactl").exists())
+
+
+def gpu_refused() -> str | None:
+    """Why a submission that would run on the GPU cannot use it inside the sandbox; None when it
+    can, or when the grader does not ask for a GPU. Then the submission runs on the CPU."""
+    return _cuda_fails_inside() if gpu_wanted() else None
+
+
+@functools.cache
+def _cuda_fails_inside() -> str | None:
+    """Run a tensor operation on CUDA in the sandbox, once: None when it works, else the last line of its error."""
+    code = "import torch; torch.ones(1, device='cuda').add_(1).item()"
+    env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+    with tempfile.TemporaryDirectory(prefix="mnistcnn-probe-") as folder, Cage(Path(folder), Limits()):
+        try:
+            run = subprocess.run(
+                command([sys.executable, "-c", code], Path(folder)),
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env={**env, "HOME": folder, "PYTHONPATH": ""},
+                cwd=folder,
+            )
+        except subprocess.TimeoutExpired:
+            return "CUDA did not start within 300 s"
+    lines = run.stderr.strip().splitlines()
+    return None if run.returncode == 0 else (lines[-1] if lines else f"exit status {run.returncode}")
 
 
 class Cage:
     """The sandbox of one file: its working folder, its limits and, where the machine allows,
-    its pids cgroup. Enter it around the run; leaving it kills whatever the file left running."""
+    its pids and memory cgroups. Enter it around the run; leaving it kills whatever the file
+    left running."""
 
     _open: ClassVar[dict[Path, Cage]] = {}  # by folder: the commands of a run find their cage
 
     def __init__(self, folder: Path, limits: Limits):
         self.folder, self.limits = Path(folder), limits
-        hierarchy = pids_cgroups()
-        self.cgroup = hierarchy / f"mnistcnn-{self.folder.name}" if hierarchy else None
+        self.cgroups: list[Path] = []
 
     def __enter__(self) -> Cage:
-        try:
-            if self.cgroup:
-                self.cgroup.mkdir()
-                (self.cgroup / "pids.max").write_text(str(self.limits.processes))
-        except OSError:  # not root, or a read-only cgroup file system (a container)
-            self.cgroup = None
+        bounds = {"pids": ("pids.max", self.limits.processes)}
+        if self.limits.memory:
+            memory = self.limits.memory << 20
+            bounds["memory"] = ("memory.limit_in_bytes", memory)  # cgroup v1; v2 below
+        for controller, (name, value) in bounds.items():
+            parent = cgroup_parent(controller)
+            if parent is None:
+                continue
+            cgroup = parent / f"mnistcnn-{self.folder.name}"
+            try:
+                cgroup.mkdir(exist_ok=cgroup in self.cgroups)  # cgroup v2: one cgroup for both
+                if not (cgroup / name).exists() and controller == "memory":
+                    name = "memory.max"
+                    with contextlib.suppress(OSError):  # no swap either, where it can be said
+                        (cgroup / "memory.swap.max").write_text("0")
+                (cgroup / name).write_text(str(value))
+                with contextlib.suppress(OSError):  # cgroup v1 with swap: none either
+                    (cgroup / "memory.memsw.limit_in_bytes").write_text(str(value))
+            except OSError:  # not root, or a read-only cgroup file system (a container)
+                with contextlib.suppress(OSError):
+                    cgroup.rmdir()
+                continue
+            if cgroup not in self.cgroups:
+                self.cgroups.append(cgroup)
         Cage._open[self.folder] = self
         return self
 
     def __exit__(self, *exc) -> None:
         del Cage._open[self.folder]
-        if self.cgroup is None:
-            return
-        for _ in range(100):  # a process may fork while the others are killed
-            pids = [int(pid) for pid in (self.cgroup / "cgroup.procs").read_text().split()]
-            if not pids:
-                break
-            for pid in pids:
-                _kill(pid)
-            time.sleep(0.05)
-        self.cgroup.rmdir()
+        for cgroup in self.cgroups:
+            for _ in range(100):  # a process may fork while the others are killed
+                pids = [int(pid) for pid in (cgroup / "cgroup.procs").read_text().split()]
+                if not pids:
+                    break
+                for pid in pids:
+                    _kill(pid)
+                time.sleep(0.05)
+            with contextlib.suppress(OSError):
+                cgroup.rmdir()
 
     @classmethod
     def of(cls, folder: Path) -> Cage:
@@ -185,9 +288,9 @@ def command(argv: list[str], folder: Path, kernel_connection: str | None = None)
     from .data import data_dir
 
     cage = Cage.of(folder)
-    readable = [data_dir().resolve(), (cache_dir() / "models").resolve()]
+    readable = [data_dir().resolve(), (cache_dir() / "models").resolve(), package_path()]
     options = [f"--folder={folder}", *cage.limits.options(), *(f"--readable={path}" for path in readable)]
-    options += [f"--cgroup={cage.cgroup}"] if cage.cgroup else []
+    options += [f"--cgroup={cgroup}" for cgroup in cage.cgroups]
     options += [f"--kernel-connection={kernel_connection}"] if kernel_connection else []
     return [*LAUNCHER, *options, "--", *argv]
 
@@ -213,20 +316,27 @@ def kernel_manager(folder: Path):
     return manager
 
 
-def protections() -> list[str]:
-    """What the sandbox applies on this machine, in words (a short-lived launcher tries it)."""
+def protections(limits: Limits | None = None) -> list[str]:
+    """What the sandbox applies on this machine, and what it cannot and why, in words: a
+    short-lived launcher tries every step, as it would for a file."""
     if os.name != "posix":
         return ["the time limit"]
-    with tempfile.TemporaryDirectory(prefix="mnistcnn-probe-") as folder, Cage(Path(folder), Limits()):
+    with tempfile.TemporaryDirectory(prefix="mnistcnn-probe-") as folder, Cage(Path(folder), limits or Limits()):
         probe = [*command([], Path(folder))[:-1], "--report"]
         run = subprocess.run(probe, capture_output=True, text=True, timeout=60, env={})
-    return ["the time limit", *json.loads(run.stdout)] if run.returncode == 0 else ["the time limit"]
+    held = ["the time limit", *json.loads(run.stdout)] if run.returncode == 0 else ["the time limit"]
+    if gpu_wanted():
+        refused = gpu_refused()
+        held.append(f"the CPU only: CUDA fails inside the sandbox ({refused})" if refused else "the GPU")
+    return held
 
 
 # The launcher's side -------------------------------------------------------------
 
-CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+PR_SET_PDEATHSIG, PR_SET_KEEPCAPS, PR_SET_SECCOMP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 8, 22, 38, 47
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+CAP_DAC_READ_SEARCH = 2
 LANDLOCK_CREATE_RULESET, LANDLOCK_ADD_RULE, LANDLOCK_RESTRICT_SELF = 444, 445, 446  # x86-64 and arm64 alike
 # Landlock's access rights (linux/landlock.h), and the ABI version that added each.
 FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
@@ -241,8 +351,12 @@ READABLE_SYSTEM = (
     *("/etc/fonts", "/etc/ssl", "/etc/os-release", "/etc/mime.types", "/etc/alternatives"),
 )
 WRITABLE_DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/urandom", "/dev/random")
+# seccomp: the architectures whose system call numbers the filter knows (linux/audit.h), and
+# those numbers: socket, io_uring_setup, open_by_handle_at.
+SECCOMP_ARCHES = {"x86_64": (0xC000003E, 41, 425, 304), "aarch64": (0xC00000B7, 198, 425, 265)}
 
 OWN_PID_NAMESPACE = "no process outlives it (own PID namespace)"
+OWN_SHARED_MEMORY = "a /dev/shm of its own"
 _libc = ctypes.CDLL(None, use_errno=True) if os.name == "posix" else None
 
 
@@ -274,18 +388,24 @@ def landlock_abi() -> int:
     return max(version, 0)
 
 
+def _failed(what: str) -> OSError:
+    """The error of the C call ``what`` that just failed."""
+    number = ctypes.get_errno()
+    return OSError(number, f"{what}: {os.strerror(number)}")
+
+
 def _landlock(readable: list[Path], writable: list[Path], ports: list[int]) -> list[str]:
     """Restrict this process (and what it starts) to ``readable`` and ``writable``; TCP only to bind ``ports``."""
     abi = landlock_abi()
     if abi < 1:
-        return []
+        return ["writes and reads anywhere the user may (no Landlock in this kernel)"]
     rights = _fs_rights(abi)
     attr = _RulesetAttr(rights, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0)
     attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0
     size = 24 if abi >= 6 else 16 if abi >= 4 else 8
     ruleset = _libc.syscall(LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if ruleset < 0:
-        return []
+        return [f"writes and reads anywhere the user may ({_failed('landlock_create_ruleset').strerror})"]
     file_rights = FS_EXECUTE | FS_READ_FILE | FS_WRITE_FILE | (FS_TRUNCATE | FS_IOCTL_DEV) & rights
     for paths, allowed in ((readable, READ), (writable, rights)):
         for path in paths:
@@ -302,15 +422,81 @@ def _landlock(readable: list[Path], writable: list[Path], ports: list[int]) -> l
         _libc.syscall(LANDLOCK_ADD_RULE, ruleset, 2, ctypes.byref(rule), 0)
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     applied = _libc.syscall(LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0
+    error = None if applied else _failed("landlock_restrict_self")
     os.close(ruleset)
-    if not applied:
-        return []
-    done = ["writes only in its own folder (Landlock)"]
+    if error:
+        return [f"writes and reads anywhere the user may ({error.strerror})"]
+    done = ["writes only in its own folder, reads only what it needs (Landlock)"]
     if abi >= 4:
         done.append("no TCP connection (Landlock)")
     if abi >= 6:
         done.append("no signal to a process outside it (Landlock)")
     return done
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def seccomp_program(arch: str, tcp: bool = False) -> list[tuple[int, int, int, int]]:
+    """The seccomp filter, as classic BPF instructions ``(code, jt, jf, k)``: on this architecture,
+    ``socket`` (but for TCP and netlink where ``tcp``), ``io_uring_setup`` and ``open_by_handle_at`` fail with
+    EACCES; so does every call of another architecture's numbering (x86-64's 32-bit calls)."""
+    audit_arch, socket_call, io_uring_setup, open_by_handle_at = SECCOMP_ARCHES[arch]
+    load, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, JGE, JSET, BPF_RET|K
+    allow, refuse = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
+    arch_offset, nr_offset, arg = 4, 0, lambda n: 16 + 8 * n  # struct seccomp_data, little-endian
+    head = [
+        (load, 0, 0, arch_offset),
+        (jeq, 1, 0, audit_arch),
+        (ret, 0, 0, refuse),
+        (load, 0, 0, nr_offset),
+        (jge, 0, 1, 0x40000000),  # x86-64's x32 numbering
+        (ret, 0, 0, refuse),
+        (jeq, 3, 0, io_uring_setup),  # to the refusal at 10
+        (jeq, 2, 0, open_by_handle_at),
+    ]
+    if not tcp:
+        return [*head, (jeq, 1, 0, socket_call), (ret, 0, 0, allow), (ret, 0, 0, refuse)]
+    return [
+        *head,
+        (jeq, 2, 0, socket_call),  # 8: to 11
+        (ret, 0, 0, allow),
+        (ret, 0, 0, refuse),
+        # 11: socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP), whose ports Landlock
+        # rules, or AF_NETLINK, where ZeroMQ learns the network interfaces
+        (load, 0, 0, arg(0)),
+        (jeq, 2, 0, 2),
+        (jeq, 1, 0, 10),
+        (jeq, 5, 6, 16),
+        (load, 0, 0, arg(1)),
+        (jset, 4, 0, 0xE),  # a type other than SOCK_STREAM (1), its flags aside
+        (load, 0, 0, arg(2)),
+        (jeq, 1, 0, 0),
+        (jeq, 0, 1, 6),
+        (ret, 0, 0, allow),
+        (ret, 0, 0, refuse),
+    ]
+
+
+def _seccomp(tcp: bool) -> list[str]:
+    """Install the filter of :func:`seccomp_program` on this process and what it starts."""
+    arch = os.uname().machine
+    if arch not in SECCOMP_ARCHES:
+        return [f"sockets allowed (no seccomp filter for {arch})"]
+    program = seccomp_program(arch, tcp)
+    filters = (_SockFilter * len(program))(*(_SockFilter(*line) for line in program))
+    fprog = _SockFprog(len(program), filters)
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    if _libc.prctl(PR_SET_SECCOMP, 2, ctypes.byref(fprog), 0, 0) != 0:
+        return [f"sockets allowed ({_failed('seccomp').strerror})"]
+    return [
+        "no socket but TCP to its own ports, and netlink (seccomp)" if tcp else "no socket: TCP, UDP, Unix (seccomp)"
+    ]
 
 
 def _set_limits(args: argparse.Namespace) -> list[str]:
@@ -327,83 +513,326 @@ def _set_limits(args: argparse.Namespace) -> list[str]:
     if args.file_size:
         done += limit(resource.RLIMIT_FSIZE, args.file_size << 20, "file size")
     if args.memory:
-        memory = "memory" if sys.platform.startswith("linux") else "memory (not enforced by macOS)"
+        memory = "memory of each process" if sys.platform.startswith("linux") else "memory (not enforced by macOS)"
         done += limit(resource.RLIMIT_DATA, args.memory << 20, memory)
     return done
 
 
-def _namespaces(args: argparse.Namespace, network: bool) -> list[str]:
-    """A new user, PID and (unless ``network``) network namespace; the user ID stays the same."""
+def _join_cgroups(cgroups: list[Path]) -> list[str]:
+    """Move this process into the cage's cgroups; what they bound, in words."""
+    done = []
+    for cgroup in cgroups:
+        try:
+            (cgroup / "cgroup.procs").write_text(str(os.getpid()))
+        except OSError as err:
+            done.append(f"not in its cgroup {cgroup.name} ({err.strerror})")
+            continue
+        if (cgroup / "pids.max").exists():
+            done.append("processes (own pids cgroup)")
+        if (cgroup / "memory.max").exists() or (cgroup / "memory.limit_in_bytes").exists():
+            done.append("memory of its processes together (own memory cgroup)")
+    return done
+
+
+def _user_namespace(flags: int) -> None:
+    """Enter a new user namespace (with ``flags``' other namespaces) in which this process keeps
+    its user and group IDs; raise OSError, naming the step the machine refused."""
     uid, gid = os.geteuid(), os.getegid()
-    flags = CLONE_NEWUSER | CLONE_NEWPID | (0 if network else CLONE_NEWNET)
-    if _libc.unshare(flags) != 0:
-        return []
-    Path("/proc/self/setgroups").write_text("deny")
-    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-    return [OWN_PID_NAMESPACE] + ([] if network else ["no network (own network namespace)"])
+    if _libc.unshare(CLONE_NEWUSER | flags) != 0:
+        raise _failed("unshare")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        try:
+            Path("/proc/self", name).write_text(text)
+        except OSError as err:
+            raise OSError(err.errno, f"writing /proc/self/{name}: {err.strerror}") from err
+
+
+def _in_a_child(step) -> str | None:
+    """Try ``step`` in a throw-away child: None when it works, else why not. A step that fails
+    half-way (a user namespace whose set-up is refused) leaves this process as it was."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(read)
+        try:
+            step()
+        except BaseException as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            os.write(write, reason.encode()[:500])
+            os._exit(1)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        reason = pipe.read().decode(errors="replace")
+    _, status = os.waitpid(child, 0)
+    return None if status == 0 else reason or f"wait status {status}"
+
+
+def _apparmor_note() -> str:
+    with contextlib.suppress(OSError):
+        if Path("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").read_text().strip() == "1":
+            return "; AppArmor restricts unprivileged user namespaces"
+    return ""
+
+
+def _namespaces(network: bool) -> tuple[list[str], bool]:
+    """New PID, mount and (unless ``network``) network namespaces: directly where this process
+    may (root), else in a new user namespace that was probed first. What held, in words, and
+    whether a user namespace was needed."""
+    flags = CLONE_NEWPID | CLONE_NEWNS | (0 if network else CLONE_NEWNET)
+    named = "PID, mount" + ("" if network else " and network")
+    if os.geteuid() == 0 and _libc.unshare(flags) == 0:
+        user = False
+    else:
+        refused = _in_a_child(lambda: _user_namespace(flags))
+        if refused:
+            return [f"no {named} namespaces (a user namespace is refused: {refused}{_apparmor_note()})"], False
+        _user_namespace(flags)
+        user = True
+    done = [OWN_PID_NAMESPACE] + ([] if network else ["no network (own network namespace)"])
+    return done, user
+
+
+def _own_mounts(memory: int) -> list[str]:
+    """In the new mount and PID namespaces: a ``/proc`` that shows this namespace's processes only,
+    and a ``/dev/shm`` of its own (multiprocessing's locks, torch's shared tensors), at most
+    ``memory`` MiB, gone with it."""
+    if _libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return [f"other processes' command lines readable ({_failed('mount').strerror})"]
+    if _libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None) != 0:
+        done = [f"other processes' command lines readable (mounting /proc: {_failed('mount').strerror})"]
+    else:
+        done = ["sees only its own processes (own /proc)"]
+    size = f"mode=1777,size={memory or 64}m".encode()
+    if _libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, size) == 0:
+        done.append(OWN_SHARED_MEMORY)
+    return done
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _become_nobody(folder: Path, keep_reading: bool) -> list[str]:
+    """As root: give ``folder`` to ``nobody`` and become it, keeping (where ``keep_reading``) only
+    the right to read any file, which Landlock then bounds. Python, the package, the data and the
+    grader's cache need not be readable by ``nobody``."""
+    try:
+        for parent, folders, files in os.walk(folder):
+            for name in [parent, *(os.path.join(parent, n) for n in folders + files)]:
+                os.lchown(name, NOBODY, NOBODY)
+        os.setgroups([])
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        _libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+        kept = 1 << CAP_DAC_READ_SEARCH if keep_reading else 0
+        header, data = _CapHeader(0x20080522, 0), (_CapData * 2)(_CapData(kept, kept, kept))
+        if _libc.capset(ctypes.byref(header), data) != 0:
+            raise _failed("capset")
+        if keep_reading and _libc.prctl(PR_CAP_AMBIENT, 2, CAP_DAC_READ_SEARCH, 0, 0) != 0:
+            raise _failed("raising an ambient capability")
+    except OSError as err:
+        return [f"runs as root ({err})"] if os.geteuid() == 0 else [f"runs as nobody, reading as nobody ({err})"]
+    finally:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # a change of user cleared it
+    return [f"runs as nobody (uid {NOBODY})"]
 
 
 def _readable(args: argparse.Namespace) -> list[Path]:
-    paths = [Path(p) for p in READABLE_SYSTEM]
-    paths += [Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, PACKAGE_ROOT) if p]
-    paths += [Path(p) for p in [*sys.path, *os.environ.get("PYTHONPATH", "").split(os.pathsep)] if p]
-    return paths + args.readable
+    """What the command may read: the system, Python (its own folders, never a checkout that
+    holds this package: only the package's folder), this package's folder and ``--readable``."""
+    python = [Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path) if p]
+    if PACKAGE_ROOT.name not in ("site-packages", "dist-packages"):  # a checkout
+        python = [p for p in python if not PACKAGE_ROOT.is_relative_to(p)]
+    libraries = [Path(p) for p in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p]
+    return [*map(Path, READABLE_SYSTEM), *python, *libraries, PACKAGE, *args.readable]
 
 
-def _run_as_process_one(argv: list[str]) -> int:
-    """Fork: the child (process 1 of the new PID namespace) runs ``argv``; this process passes it
-    the signals it gets, and exits as it exits. If this process is killed, so is the child."""
-    child = os.fork()
-    if child == 0:
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        os.setpgid(0, 0)  # the grader's signals reach the child through this process only, once
-        os.execvp(argv[0], argv)
-    for forwarded in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
-        signal.signal(forwarded, lambda number, _: os.kill(child, number))
-    _, status = os.waitpid(child, 0)
-    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+def gpu_device_files(dev: Path = DEV) -> list[Path]:
+    """The NVIDIA driver's device files that CUDA opens (``nvidia0``…, ``nvidiactl``,
+    ``nvidia-uvm``, ``nvidia-caps/``), as far as ``dev`` has them."""
+    return sorted(dev.glob("nvidia*"))
 
 
-def _launch(args: argparse.Namespace) -> list[str]:
-    """Apply every limit this machine allows to this process; what was applied, in words."""
-    done = _set_limits(args)
-    if not sys.platform.startswith("linux"):
-        return done
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if args.cgroup:  # first, while this process is still the grader's root
-        (args.cgroup / "cgroup.procs").write_text(str(os.getpid()))
-        done.append("processes (own pids cgroup)")
+def _tasks_of(uid: int) -> int:
+    """The processes and threads that the user ``uid`` runs now: what RLIMIT_NPROC counts."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                fields = dict(line.split(":", 1) for line in Path(entry.path, "status").read_text().splitlines())
+                count += int(fields["Threads"]) if int(fields["Uid"].split()[0]) == uid else 0
+    return count
+
+
+def _relay(child: int, streams: dict[int, int], kept: int) -> int:
+    """Pass what ``child`` writes to the pipes ``streams`` (read end → where to) on, ``kept``
+    bytes of each at most, then a note that the rest was cut; the child's wait status."""
+    passed = dict.fromkeys(streams, 0)
+    status = None
+    while streams and status is None:
+        ready, _, _ = select.select(list(streams), [], [], 0.5)
+        for pipe in ready:
+            _pass_on(pipe, streams, passed, kept)
+        done, wait_status = os.waitpid(child, os.WNOHANG)
+        status = wait_status if done else None
+    for pipe in list(streams):  # what was left when the child ended (a process it left may hold the pipe)
+        os.set_blocking(pipe, False)
+        with contextlib.suppress(BlockingIOError):
+            while pipe in streams:
+                _pass_on(pipe, streams, passed, kept)
+    return os.waitpid(child, 0)[1] if status is None else status
+
+
+def _pass_on(pipe: int, streams: dict[int, int], passed: dict[int, int], kept: int) -> None:
+    data = os.read(pipe, 1 << 16)
+    if not data:
+        os.close(pipe)
+        del streams[pipe]
+        return
+    room = max(kept - passed[pipe], 0)
+    out = data[:room]
+    if len(data) > room and passed[pipe] <= kept:
+        out += f"\n[mnistcnn: output cut after {kept} bytes]\n".encode()
+    passed[pipe] += len(data)
+    with contextlib.suppress(OSError):  # the grader stopped reading
+        while out:
+            out = out[os.write(streams[pipe], out) :]
+
+
+def _oom_kills(cgroups: list[Path]) -> int:
+    """How many processes the kernel killed for going over the memory cgroup's limit."""
+    for cgroup in cgroups:
+        for name in ("memory.events", "memory.oom_control"):
+            with contextlib.suppress(OSError):
+                for line in (cgroup / name).read_text().splitlines():
+                    if line.startswith("oom_kill "):
+                        return int(line.split()[1])
+    return 0
+
+
+def _is_dev_null(fd: int) -> bool:
+    try:
+        mode, device = os.fstat(fd).st_mode, os.fstat(fd).st_rdev
+    except OSError:
+        return True
+    return stat.S_ISCHR(mode) and device == os.stat("/dev/null").st_rdev
+
+
+def _child(
+    args: argparse.Namespace, done: list[str], own_namespaces: bool, user_namespace: bool, users_tasks: int
+) -> None:
+    """The command's process: process 1 of the new PID namespace, where there is one. It makes
+    its /proc, drops root, restricts itself, then runs the command (or, with ``--report``,
+    prints what held). ``users_tasks``: what its user ran before, in processes and threads."""
+    if own_namespaces:
+        done += _own_mounts(args.memory)
+    else:
+        done.append("other processes' command lines readable (no own /proc)")
+    if OWN_SHARED_MEMORY not in done:
+        done.append("no /dev/shm (no mount namespace): multiprocessing's locks fail")
+    abi = landlock_abi() if sys.platform.startswith("linux") else 0
+    if os.geteuid() == 0 and not user_namespace:
+        done += _become_nobody(args.folder, keep_reading=abi >= 1)
+    elif os.geteuid() == 0:
+        done.append("runs as root of its own user namespace")
+    if not any("pids cgroup" in item for item in done) and os.getuid() != 0:
+        import resource
+
+        # Counted per user: in its own user namespace, its own; else beside what the user ran before.
+        limit = args.processes + (0 if user_namespace else users_tasks)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+            done.append(
+                "processes (RLIMIT_NPROC in its own user namespace)"
+                if user_namespace
+                else f"processes (RLIMIT_NPROC: {args.processes} more than its user ran before)"
+            )
+    if not any("pids cgroup" in item or "RLIMIT_NPROC" in item for item in done):
+        done.append("any number of processes (no pids cgroup, no user namespace)")
+    if not any("memory cgroup" in item for item in done):
+        done.append("memory of its processes together unbounded (no memory cgroup)")
     ports = []
     if args.kernel_connection:
         info = json.loads(Path(args.kernel_connection).read_text(encoding="utf-8"))
         ports = [info[key] for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
-    done += _namespaces(args, network=bool(args.kernel_connection))
-    readable = _readable(args)
-    if args.kernel_connection:
-        readable.append(Path(args.kernel_connection))
-    writable = [args.folder, *map(Path, WRITABLE_DEVICES), *Path("/dev").glob("nvidia*")]
-    return done + _landlock(readable, writable, ports)
+    readable = _readable(args) + ([Path(args.kernel_connection)] if args.kernel_connection else [])
+    writable = [args.folder, *map(Path, WRITABLE_DEVICES), *gpu_device_files()]
+    writable += [Path("/dev/shm")] if OWN_SHARED_MEMORY in done else []
+    done += _landlock(readable, writable, ports)
+    done += _seccomp(tcp=bool(args.kernel_connection))
+    if args.report:
+        print(json.dumps(done), flush=True)
+        os._exit(0)
+    os.execvp(args.command[0], args.command)
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """Apply every limit this machine allows, run the command in a child, pass its output on;
+    the command's exit status."""
+    done = _set_limits(args)
+    linux = sys.platform.startswith("linux")
+    own_namespaces = user_namespace = False
+    if linux:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        done += _join_cgroups(args.cgroup)  # first, while this process is still the grader's root
+        held, user_namespace = _namespaces(network=bool(args.kernel_connection))
+        own_namespaces = OWN_PID_NAMESPACE in held
+        done += held
+    users_tasks = _tasks_of(NOBODY if os.geteuid() == 0 else os.getuid()) if linux and not user_namespace else 0
+    streams = {}  # the child's end → this process's; /dev/null is given to the child as it is
+    for fd in (1, 2):
+        if not _is_dev_null(fd):
+            read, write = os.pipe()
+            streams[fd] = (read, write)
+    child = os.fork()
+    if child == 0:
+        if linux:
+            _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        os.setpgid(0, 0)  # the grader's signals reach the child through this process only, once
+        for fd, (read, write) in streams.items():
+            os.dup2(write, fd)
+            os.close(read), os.close(write)
+        if linux:
+            _child(args, done, own_namespaces, user_namespace, users_tasks)
+        elif args.report:
+            print(json.dumps(done), flush=True)
+            os._exit(0)
+        os.execvp(args.command[0], args.command)
+    for forwarded in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+        signal.signal(forwarded, lambda number, _: os.kill(child, number))
+    for _, write in streams.values():
+        os.close(write)
+    status = _relay(child, {read: fd for fd, (read, _) in streams.items()}, args.output)
+    if os.WIFSIGNALED(status) and _oom_kills(args.cgroup):
+        limit = f"{args.memory} MiB for its processes together"
+        print(f"mnistcnn: the kernel killed a process at the memory limit ({limit})", file=sys.stderr, flush=True)
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The launcher: ``python -I mnistcnn/sandbox.py [limits] -- command``; its defaults are :class:`Limits`'."""
+    defaults = Limits()
     parser = argparse.ArgumentParser(prog="mnistcnn/sandbox.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--folder", type=Path, help="the only folder the command may write in")
-    parser.add_argument("--cpu", type=int, default=600, help="CPU seconds")
-    parser.add_argument("--memory", type=int, default=Limits.memory, help="MiB the process may write to (0: no limit)")
-    parser.add_argument("--file-size", type=int, default=Limits.file_size, help="MiB a file may grow to (0: no limit)")
-    parser.add_argument("--cgroup", type=Path, help="a pids cgroup to join first")
+    parser.add_argument("--folder", type=Path, default=Path.cwd(), help="the only folder the command may write in")
+    parser.add_argument("--cpu", type=int, default=defaults.cpu_seconds, help="CPU seconds")
+    parser.add_argument("--memory", type=int, default=defaults.memory, help="MiB a process may write (0: no limit)")
+    parser.add_argument("--file-size", type=int, default=defaults.file_size, help="MiB a file may reach (0: none)")
+    parser.add_argument("--processes", type=int, default=defaults.processes, help="processes and threads")
+    parser.add_argument("--output", type=int, default=OUTPUT_KEPT, help="bytes of stdout and of stderr passed on")
+    parser.add_argument("--cgroup", type=Path, action="append", default=[], help="a cgroup to join first")
     parser.add_argument("--readable", type=Path, action="append", default=[], help="a folder it may read")
     parser.add_argument("--kernel-connection", help="a Jupyter kernel's connection file: its ports may be bound")
     parser.add_argument("--report", action="store_true", help="print what applies here, as JSON, and exit")
     parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)
-    if args.report:
-        print(json.dumps(_launch(args)))
-        return 0
-    if OWN_PID_NAMESPACE in _launch(args):
-        return _run_as_process_one(args.command)
-    os.execvp(args.command[0], args.command)
+    if not args.command and not args.report:
+        parser.error("no command to run")
+    return _launch(args)
 
 
 if __name__ == "__main__":
