@@ -160,14 +160,14 @@ def grade_student(
 class ProgressBar:
     """``[#####-----] 5/10 students  alice: 31 of 33 passed  (12 min, about 12 min left)`` on
     stderr: redrawn in place on a terminal, one line per student elsewhere (a log). The time
-    left assumes the students still to come take as long as those graded so far (students
-    graded side by side count as the time they took together); a student whose files did not
-    change since the last grading takes no time, and is said so. Threads may call it at once."""
+    left assumes the students still to come take as long as those graded so far, a student in
+    progress counting for the share of its files graded; a student whose files did not change
+    since the last grading takes no time, and is said so. Threads may call it at once."""
 
     def __init__(self, total: int, stream=None):
         self.total, self.done, self.graded, self.stream = total, 0, 0, stream or sys.stderr
         self.start = time.monotonic()
-        self.files: dict[str, int] = {}  # the files graded so far of each student in progress
+        self.files: dict[str, tuple[int, int]] = {}  # (graded, all) files of each student in progress
         self.lock = threading.Lock()
 
     def _bar(self) -> str:
@@ -176,14 +176,18 @@ class ProgressBar:
 
     def _times(self) -> str:
         elapsed = time.monotonic() - self.start
-        if not self.graded or self.done == self.total:
+        # Students in progress count for the share of their files graded: with --jobs, several are.
+        started = sum(done / total for done, total in self.files.values())
+        if not self.graded + started or self.done == self.total:
             return f"({_minutes(elapsed)})"
-        return f"({_minutes(elapsed)}, about {_minutes(elapsed / self.graded * (self.total - self.done))} left)"
+        left = elapsed / (self.graded + started) * (self.total - self.done - started)
+        return f"({_minutes(elapsed)}, about {_minutes(left)} left)"
 
     def file(self, name: str, total: int) -> None:
         """One more of the ``total`` files of the student ``name`` is graded: shown on a terminal only."""
         with self.lock:
-            self.files[name] = done = self.files.get(name, 0) + 1
+            done = self.files.get(name, (0, total))[0] + 1
+            self.files[name] = (done, total)
             if self.stream.isatty():
                 self.stream.write(f"\r\x1b[K{self._bar()}  {name}: {done}/{total} files  {self._times()}")
                 self.stream.flush()

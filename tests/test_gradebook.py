@@ -456,3 +456,14 @@ def test_the_progress_bar_names_each_student_and_the_time_left():
         "[############--------] 3/5 students  cleo: no exercise in it  (10 min, about 10 min left)",
         "[####################] 5/5 students  dan: 1 of 33 passed  (10 min)",
     ]
+
+
+def test_the_time_left_counts_the_students_in_progress_for_their_share_of_files_graded():
+    log = io.StringIO()
+    bar = gradebook.ProgressBar(3, log)
+    bar.start -= 300  # five minutes in, ana and ben graded side by side, each 1 of 2 files done
+    bar.file("ana", 2)
+    bar.file("ben", 2)
+    bar.step(gradebook.Student("ana", score([], gradebook.book_points(), {})))
+    # 1.5 students' work in 5 min; 1.5 left (half of ben, all of the third): about 5 min more
+    assert log.getvalue() == "[#######-------------] 1/3 students  ana: 0 of 33 passed  (5 min, about 5 min left)\n"
