@@ -39,8 +39,14 @@ from .spreadsheets import number, read_roster, write_canvas, write_gradebook
 from .submissions import digest, students, unpack
 
 
-def book_points() -> dict[int, float]:
+def book_points(handed_in: list[Result] | None = None) -> dict[int, float]:
     """The book's questions and what each is worth: what every gradebook is out of.
+
+    Parameters
+    ----------
+    handed_in : list of Result, optional
+        Where the question pages are not at hand (a package installed without them), the
+        questions of these results, at the points their files carry, stand in for the book's.
 
     Returns
     -------
@@ -51,12 +57,14 @@ def book_points() -> dict[int, float]:
     Raises
     ------
     ValueError
-        When the question pages are not at hand (a package installed without them).
+        When the question pages are not at hand, and no ``handed_in`` is given.
     """
     pages = sorted(PAGES.glob("*/q[0-9][0-9]_*.py"), key=lambda page: page.name)
-    if not pages:
+    if pages:
+        return {int(page.name[1:3]): points.of_page(page.read_text(encoding="utf-8")) for page in pages}
+    if handed_in is None:
         raise ValueError(f"the book's question pages are not in {PAGES}: grade a class from a checkout of mnistcnn")
-    return {int(page.name[1:3]): points.of_page(page.read_text(encoding="utf-8")) for page in pages}
+    return dict(sorted({r.question: r.max_points for r in handed_in if r.question is not None}.items()))
 
 
 @dataclass
@@ -82,7 +90,9 @@ def gradescope(results: list[Result], seconds: float, digest: str = "") -> dict:
     ----------
     results : list of Result
         Every file of the submission, graded; where several answer one question, one counts
-        (:mod:`mnistcnn.scores`), their files' modification times breaking ties.
+        (:mod:`mnistcnn.scores`), their files' modification times breaking ties. Without the
+        question pages at hand, the report is out of the questions of ``results`` only
+        (:func:`book_points`).
     seconds : float
         How long grading took.
     digest : str
@@ -94,7 +104,7 @@ def gradescope(results: list[Result], seconds: float, digest: str = "") -> dict:
         The report (:func:`mnistcnn.gradescope.results_json`).
     """
     modified = modification_times([Path(r.file) for r in results])
-    return results_json(score(results, book_points(), modified), seconds, digest)
+    return results_json(score(results, book_points(results), modified), seconds, digest)
 
 
 # A class folder -----------------------------------------------------------------

@@ -467,3 +467,13 @@ def test_the_time_left_counts_the_students_in_progress_for_their_share_of_files_
     bar.step(gradebook.Student("ana", score([], gradebook.book_points(), {})))
     # 1.5 students' work in 5 min; 1.5 left (half of ben, all of the third): about 5 min more
     assert log.getvalue() == "[#######-------------] 1/3 students  ana: 0 of 33 passed  (5 min, about 5 min left)\n"
+
+
+def test_without_the_book_a_class_is_refused_and_one_submission_is_out_of_its_own_questions(tmp_path, monkeypatch):
+    monkeypatch.setattr(gradebook, "PAGES", tmp_path / "no-pages")
+    (student_folder(tmp_path / "class", "ana") / "q05_x.py").write_text("PASS", encoding="utf-8")
+    with pytest.raises(ValueError, match="the book's question pages are not in"):
+        gradebook.grade_class(tmp_path / "class", tmp_path / "grades.csv", stream=io.StringIO())
+    results = fake_check_files([tmp_path / "class" / "ana" / "q05_x.py"])
+    report = gradebook.gradescope(results, 1.0)
+    assert [(t["name"], t["score"], t["max_score"]) for t in report["tests"]] == [("Q05", 5, 5)]
