@@ -1,153 +1,140 @@
-"""Grading a class: one folder or zip per student, a CSV gradebook, Gradescope's ``results.json``.
+"""Grading a class: one folder or zip per student, a CSV gradebook, a Canvas export, Gradescope's reports.
 
 ``python -m mnistcnn check submissions/ --gradebook grades.csv`` grades every student of
-``submissions/`` (``alice/``, ``bob.zip``, ...) with :func:`mnistcnn.check.check_files`, and
-writes one row per student: the points of each question, the total, and what went wrong
-with the submission itself (an unreadable zip, no exercise in it). Each student's results
-are kept beside the gradebook (``grades/alice.json``, in Gradescope's format, with the hash
-of the files graded), so that grading again skips the students whose files did not change.
+``submissions/`` (``alice/``, ``bob.zip``, ...) with :func:`mnistcnn.check.check_files`.
+Every exercise file of a student is graded; then one file counts for each question of the
+book, by the rule of :mod:`mnistcnn.scores` (a file that passed; then the newest); copies
+and drafts are named in the notes, never added up. From these scores come, all alike:
 
-``--gradescope results.json`` writes one submission's results as Gradescope's autograder
-reads them: a test per question, its score and feedback (the failed check with the
-student's values, never the solution).
+* the gradebook, one row per student (columns: :mod:`mnistcnn.spreadsheets`), out of the
+  points of the book's questions (:func:`book_points`), not only of those handed in;
+* with ``--canvas canvas.csv``, each student's total as Canvas's gradebook import reads it,
+  the student found by ID through ``--roster`` (:mod:`mnistcnn.spreadsheets`);
+* each student's report, kept beside the gradebook (``grades/alice.json``, in Gradescope's
+  format, :mod:`mnistcnn.gradescope`) with the hash of the files graded, so that grading
+  again skips the students whose files did not change.
+
+``--jobs N`` runs N files at a time across the class: up to N students are unpacked and
+graded at once, their files sharing one pool of N workers, so that a class of many
+students keeps every worker busy, and a single student's files still run side by side.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
-import os
 import sys
 import tempfile
+import threading
 import time
 import zipfile
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from .check import PASSED, Result, check_files, find_exercises
+from . import points
+from .check import DEFAULT_TIMEOUT, PAGES, Result, check_files, find_exercises
+from .gradescope import read_back, results_json, write_json
+from .scores import Scores, score
+from .spreadsheets import number, read_roster, write_canvas, write_gradebook
+from .submissions import digest, students, unpack
 
-# A zip is unpacked only within these bounds: a student's 33 notebooks take a few MB.
-MAX_UNPACKED_BYTES = 200 << 20
-MAX_MEMBERS = 2000
+
+def book_points(handed_in: list[Result] | None = None) -> dict[int, float]:
+    """The book's questions and what each is worth: what every gradebook is out of.
+
+    Parameters
+    ----------
+    handed_in : list of Result, optional
+        Where the question pages are not at hand (a package installed without them), the
+        questions of these results, at the points their files carry, stand in for the book's.
+
+    Returns
+    -------
+    dict[int, float]
+        Each question's number, in order, and its points (:func:`mnistcnn.points.of_page`
+        of its page).
+
+    Raises
+    ------
+    ValueError
+        When the question pages are not at hand, and no ``handed_in`` is given.
+    """
+    pages = sorted(PAGES.glob("*/q[0-9][0-9]_*.py"), key=lambda page: page.name)
+    if pages:
+        return {int(page.name[1:3]): points.of_page(page.read_text(encoding="utf-8")) for page in pages}
+    if handed_in is None:
+        raise ValueError(f"the book's question pages are not in {PAGES}: grade a class from a checkout of mnistcnn")
+    return dict(sorted({r.question: r.max_points for r in handed_in if r.question is not None}.items()))
 
 
 @dataclass
 class Student:
-    """One student's graded submission."""
+    """One student's graded submission: its scores by the rule of :mod:`mnistcnn.scores`."""
 
     name: str
-    results: list[Result] = field(default_factory=list)
+    scores: Scores
     problem: str = ""  # why the submission could not be graded, if it could not
     digest: str = ""
     unchanged: bool = False  # its results are those of an earlier grading of the same files
 
 
-# Gradescope's format ------------------------------------------------------------
-
-
-def label(result: Result) -> str:
-    """What a result is called in Gradescope's tests and the gradebook's columns: ``Q05``, or the file's name."""
-    return f"Q{result.question:02d}" if result.question else Path(result.file).name
-
-
-def _feedback(result: Result) -> str:
-    lines = [f"{result.verdict}: {Path(result.file).name}"]
-    lines += result.message.splitlines()
-    if result.page:
-        lines.append(f"Compare your written answers with the solution page: {result.page}")
-    return "\n".join(lines)
+def modification_times(paths: list[Path]) -> dict[str, float]:
+    """Each file of ``paths`` that exists, by its name as given, and its modification time."""
+    return {str(path): path.stat().st_mtime for path in map(Path, paths) if path.is_file()}
 
 
 def gradescope(results: list[Result], seconds: float, digest: str = "") -> dict:
-    """``results`` as Gradescope's ``results.json``: a test per file, the total score."""
-    tests = [
-        {
-            "name": label(r),
-            "number": str(r.question or ""),
-            "score": r.points,
-            "max_score": r.max_points,
-            "status": "passed" if r.verdict == PASSED else "failed",
-            "output": _feedback(r),
-            "visibility": "visible",
-            "extra_data": {"mnistcnn": asdict(r)},
-        }
-        for r in results
-    ]
-    passed = sum(r.verdict == PASSED for r in results)
-    return {
-        "score": sum(r.points for r in results),
-        "execution_time": round(seconds),
-        "output": f"{passed} of {len(results)} questions passed.",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-        "extra_data": {"mnistcnn": {"sha256": digest}},
-    }
+    """One submission's graded files as Gradescope's ``results.json``, out of the book's questions.
 
+    Parameters
+    ----------
+    results : list of Result
+        Every file of the submission, graded; where several answer one question, one counts
+        (:mod:`mnistcnn.scores`), their files' modification times breaking ties. Without the
+        question pages at hand, the report is out of the questions of ``results`` only
+        (:func:`book_points`).
+    seconds : float
+        How long grading took.
+    digest : str
+        The hash of the files graded.
 
-def results_from(report: dict) -> list[Result]:
-    """The results kept in a report written by :func:`gradescope`."""
-    return [Result(**test["extra_data"]["mnistcnn"]) for test in report["tests"]]
-
-
-def write_json(path: Path, data: dict) -> None:
-    """Write ``data`` whole or not at all: an interrupted run leaves no half file to trust."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    Returns
+    -------
+    dict
+        The report (:func:`mnistcnn.gradescope.results_json`).
+    """
+    modified = modification_times([Path(r.file) for r in results])
+    return results_json(score(results, book_points(results), modified), seconds, digest)
 
 
 # A class folder -----------------------------------------------------------------
 
 
-def students(folder: Path) -> list[tuple[str, Path]]:
-    """The students of a class folder: each subfolder, and each ``.zip``, by name."""
-    found = [
-        (entry.stem if entry.suffix == ".zip" else entry.name, entry)
-        for entry in sorted(Path(folder).iterdir())
-        if not entry.name.startswith(".") and (entry.is_dir() or entry.suffix == ".zip")
-    ]
-    names = [name for name, _ in found]
-    if len(set(names)) != len(names):
-        raise ValueError(f"{folder}: two submissions of the same name (a folder and a zip?)")
-    return found
+def grade_student(
+    name: str, submission: Path, kept: Path, *, grade, worth: dict[int, float], regrade: bool = False
+) -> Student:
+    """Grade one student's submission, unless an earlier grading of the same files is kept.
 
+    Parameters
+    ----------
+    name : str
+        The student's name, as in the gradebook.
+    submission : Path
+        The student's folder or zip.
+    kept : Path
+        The student's report from an earlier grading (read, if there), and where to keep this one's.
+    grade : callable
+        ``grade(paths)``: a :class:`~mnistcnn.check.Result` for each exercise file in ``paths``.
+    worth : dict[int, float]
+        The book's questions and their points (:func:`book_points`).
+    regrade : bool
+        Grade even when the files did not change since the kept report.
 
-def unpack(archive: Path, folder: Path) -> None:
-    """Extract ``archive`` into ``folder``, refusing paths that leave it, links and oversized content."""
-    with zipfile.ZipFile(archive) as zipped:
-        members = zipped.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise ValueError(f"{len(members)} files in the zip (at most {MAX_MEMBERS})")
-        if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-            raise ValueError(f"the zip unpacks to more than {MAX_UNPACKED_BYTES >> 20} MB")
-        root = folder.resolve()
-        for member in members:
-            target = (folder / member.filename).resolve()
-            is_link = (member.external_attr >> 16) & 0o170000 == 0o120000
-            if is_link or not target.is_relative_to(root) or target == root:
-                raise ValueError(f"the zip holds {member.filename!r}, which would land outside its folder")
-            if member.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zipped.open(member) as source, open(target, "wb") as copy:
-                copy.write(source.read(MAX_UNPACKED_BYTES + 1)[:MAX_UNPACKED_BYTES])
-
-
-def digest(paths: list[Path], root: Path) -> str:
-    """A hash of the files to grade, by name and content: what decides whether to grade again."""
-    hashed = hashlib.sha256()
-    for path in paths:
-        hashed.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return hashed.hexdigest()
-
-
-def grade_student(name: str, submission: Path, kept: Path, regrade: bool, grade) -> Student:
-    """Grade one student's ``submission`` (a folder or a zip) with ``grade(paths)``, unless ``kept``
-    holds results for the same files; keep the new results there."""
+    Returns
+    -------
+    Student
+        Its scores; or its ``problem`` when the submission cannot be graded (nothing is kept then).
+    """
     with tempfile.TemporaryDirectory(prefix="mnistcnn-student-") as unpacked:
         try:
             folder = submission
@@ -159,58 +146,39 @@ def grade_student(name: str, submission: Path, kept: Path, regrade: bool, grade)
                 raise ValueError("no exercise notebook or script (qNN_*.ipynb or qNN_*.py) in it")
             files = digest(paths, folder)
         except (OSError, ValueError, zipfile.BadZipFile) as err:
-            return Student(name, problem=f"cannot grade the submission: {err}")
+            return Student(name, score([], worth, {}), problem=f"cannot grade the submission: {err}")
         if kept.is_file() and not regrade:
             report = json.loads(kept.read_text(encoding="utf-8"))
-            if report["extra_data"]["mnistcnn"]["sha256"] == files:
-                return Student(name, results_from(report), digest=files, unchanged=True)
+            earlier = read_back(report)
+            if earlier is not None and report["extra_data"]["mnistcnn"]["sha256"] == files:
+                results, modified = earlier
+                return Student(name, score(results, worth, modified), digest=files, unchanged=True)
+
+        def shown(path: str | Path) -> str:  # as the student named it, not where it was unpacked
+            return str(Path(submission.name) / Path(path).relative_to(folder))
+
+        modified = {shown(path): mtime for path, mtime in modification_times(paths).items()}
         start = time.perf_counter()
         results = grade(paths)
-        for result in results:  # as the student named them, not where they were unpacked
-            result.file = str(Path(submission.name) / Path(result.file).relative_to(folder))
-        write_json(kept, gradescope(results, time.perf_counter() - start, files))
-        return Student(name, results, digest=files)
-
-
-def questions_and_points(graded: list[Student]) -> dict[str, float]:
-    """Each question of the class (``Q05``) and what it is worth, in order."""
-    worth = {}
-    for student in graded:
-        for r in student.results:
-            worth[label(r)] = r.max_points
-    return dict(sorted(worth.items()))
-
-
-def write_gradebook(path: Path, graded: list[Student]) -> None:
-    """One row per student: points per question, total, out of, and what is missing or wrong."""
-    worth = questions_and_points(graded)
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["student", *worth, "total", "out of", "notes"])
-        for student in graded:
-            earned = {label(r): r.points for r in student.results}
-            missing = [q for q in worth if q not in earned]
-            notes = [student.problem] if student.problem else []
-            notes += [f"missing: {' '.join(missing)}"] if missing and not student.problem else []
-            row = [_number(earned.get(q, 0)) for q in worth]
-            writer.writerow(
-                [student.name, *row, _number(sum(earned.values())), _number(sum(worth.values())), "; ".join(notes)]
-            )
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
+        for result in results:
+            result.file = shown(result.file)
+        scores = score(results, worth, modified)
+        write_json(kept, results_json(scores, time.perf_counter() - start, files))
+        return Student(name, scores, digest=files)
 
 
 class ProgressBar:
     """``[#####-----] 5/10 students  alice: 31 of 33 passed  (12 min, about 12 min left)`` on
     stderr: redrawn in place on a terminal, one line per student elsewhere (a log). The time
-    left assumes the students still to come take as long as those graded so far; a student
-    whose files did not change since the last grading takes no time, and is said so."""
+    left assumes the students still to come take as long as those graded so far, a student in
+    progress counting for the share of its files graded; a student whose files did not change
+    since the last grading takes no time, and is said so. Threads may call it at once."""
 
     def __init__(self, total: int, stream=None):
         self.total, self.done, self.graded, self.stream = total, 0, 0, stream or sys.stderr
         self.start = time.monotonic()
+        self.files: dict[str, tuple[int, int]] = {}  # (graded, all) files of each student in progress
+        self.lock = threading.Lock()
 
     def _bar(self) -> str:
         filled = round(20 * self.done / self.total)
@@ -218,79 +186,169 @@ class ProgressBar:
 
     def _times(self) -> str:
         elapsed = time.monotonic() - self.start
-        if not self.graded or self.done == self.total:
+        # Students in progress count for the share of their files graded: with --jobs, several are.
+        started = sum(done / total for done, total in self.files.values())
+        if not self.graded + started or self.done == self.total:
             return f"({_minutes(elapsed)})"
-        return f"({_minutes(elapsed)}, about {_minutes(elapsed / self.graded * (self.total - self.done))} left)"
+        left = elapsed / (self.graded + started) * (self.total - self.done - started)
+        return f"({_minutes(elapsed)}, about {_minutes(left)} left)"
 
-    def file(self, name: str, done: int, total: int) -> None:
-        """A file of the student ``name`` is graded: shown on a terminal only."""
-        if self.stream.isatty():
-            self.stream.write(f"\r\x1b[K{self._bar()}  {name}: {done}/{total} files  {self._times()}")
-            self.stream.flush()
+    def file(self, name: str, total: int) -> None:
+        """One more of the ``total`` files of the student ``name`` is graded: shown on a terminal only."""
+        with self.lock:
+            done = self.files.get(name, (0, total))[0] + 1
+            self.files[name] = (done, total)
+            if self.stream.isatty():
+                self.stream.write(f"\r\x1b[K{self._bar()}  {name}: {done}/{total} files  {self._times()}")
+                self.stream.flush()
 
     def step(self, student: Student) -> None:
-        self.done += 1
-        self.graded += not student.unchanged
-        passed = sum(r.verdict == PASSED for r in student.results)
-        outcome = student.problem or f"{passed} of {len(student.results)} passed"
-        outcome += ", files unchanged since the last grading" if student.unchanged else ""
-        line = f"{self._bar()}  {student.name}: {outcome}  {self._times()}"
-        if self.stream.isatty():
-            end = "\n" if self.done == self.total else ""
-            self.stream.write(f"\r\x1b[K{line}{end}")
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+        """The student is done: a line with the outcome."""
+        with self.lock:
+            self.files.pop(student.name, None)
+            self.done += 1
+            self.graded += not student.unchanged
+            scores = student.scores
+            outcome = student.problem or f"{scores.passed} of {len(scores.worth)} passed"
+            outcome += ", files unchanged since the last grading" if student.unchanged else ""
+            line = f"{self._bar()}  {student.name}: {outcome}  {self._times()}"
+            if self.stream.isatty():
+                end = "\n" if self.done == self.total else ""
+                self.stream.write(f"\r\x1b[K{line}{end}")
+            else:
+                self.stream.write(line + "\n")
+            self.stream.flush()
 
 
 def _minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 60 else f"{seconds / 60:.0f} min"
 
 
+def add_class_arguments(group) -> None:
+    """Add the options of grading a class that :func:`grade_class` takes beyond the folder and gradebook.
+
+    Parameters
+    ----------
+    group : argparse.ArgumentParser or argparse._ArgumentGroup
+        Where ``check``'s options of grading a class are (``--gradebook``, ``--regrade``).
+    """
+    group.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="the students' Canvas names and IDs: columns Student, ID, SIS User ID, SIS Login ID, Section, "
+        "and 'folder' (each student's folder or zip name; without it, folders are named by SIS Login ID)",
+    )
+    group.add_argument(
+        "--canvas", metavar="CSV", help="also write each student's total as Canvas's gradebook import reads it"
+    )
+    group.add_argument(
+        "--canvas-assignment",
+        default="mnistcnn",
+        metavar="NAME",
+        help="the Canvas assignment of the totals, as Canvas names it with its ID: 'Exercises (12345)' "
+        "(default: mnistcnn, which Canvas makes a new assignment of)",
+    )
+
+
 def grade_class(
     folder: Path,
     gradebook: Path,
     regrade: bool = False,
-    timeout: float = 300.0,
+    timeout: float = DEFAULT_TIMEOUT,
     jobs: int = 1,
     warnings_are_errors: bool = False,
     memory: int | None = None,
+    *,
+    roster: Path | None = None,
+    canvas: Path | None = None,
+    canvas_assignment: str = "mnistcnn",
     stream=None,
 ) -> list[Student]:
-    """Grade every student of ``folder``, write the gradebook; the graded students, in order."""
+    """Grade every student of ``folder`` and write the gradebook (and the Canvas export).
+
+    Parameters
+    ----------
+    folder : Path
+        The class: one folder or zip per student.
+    gradebook : Path
+        The gradebook CSV to write; each student's report is kept in the folder of its name
+        without ``.csv``.
+    regrade : bool
+        Grade again the students whose files did not change since their kept report.
+    timeout, warnings_are_errors, memory
+        As for :func:`mnistcnn.check.check_files`, for each file.
+    jobs : int
+        Files graded at the same time, across students (the module's docstring).
+    roster : Path, optional
+        The students' Canvas names and IDs (:func:`mnistcnn.spreadsheets.read_roster`).
+    canvas : Path, optional
+        Where to write the Canvas export (:func:`mnistcnn.spreadsheets.write_canvas`).
+    canvas_assignment : str
+        The Canvas export's assignment column.
+    stream : file, optional
+        Where the progress bar goes (default: the standard error).
+
+    Returns
+    -------
+    list of Student
+        The students, in the gradebook's order.
+    """
     found = students(folder)
     if not found:
         raise ValueError(f"no student folder or zip in {folder}")
-    kept = gradebook.with_suffix("")  # grades.csv keeps its students' results in grades/
+    if jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, not {jobs}")
+    worth = book_points()
+    who = read_roster(Path(roster)) if roster else {}
+    kept = Path(gradebook).with_suffix("")  # grades.csv keeps its students' reports in grades/
     bar = ProgressBar(len(found), stream)
-    graded = []
+    files = ThreadPoolExecutor(jobs, thread_name_prefix="mnistcnn-file") if jobs > 1 else None
 
-    def grade(name, paths):
-        def progress(done, total, _):
-            bar.file(name, done, total)
+    def grade(name: str, paths: list[Path]) -> list[Result]:
+        def one(path: Path) -> Result:
+            # jobs tells check_files how many files share the cores, hence each one's torch threads.
+            result = check_files([path], timeout, jobs, None, warnings_are_errors, memory)[0]
+            bar.file(name, len(paths))
+            return result
 
-        return check_files(paths, timeout, jobs, progress, warnings_are_errors, memory)
+        return list(files.map(one, paths)) if files else [one(path) for path in paths]
 
-    for name, submission in found:
+    def one_student(entry: tuple[str, Path]) -> Student:
+        name, submission = entry
         try:
             student = grade_student(
-                name, submission, kept / f"{name}.json", regrade, lambda paths, name=name: grade(name, paths)
+                name,
+                submission,
+                kept / f"{name}.json",
+                grade=lambda paths: grade(name, paths),
+                worth=worth,
+                regrade=regrade,
             )
         except Exception as err:  # a fault of the grader on one submission: the others are still graded
-            student = Student(name, problem=f"the grader failed on it: {type(err).__name__}: {err}")
-        graded.append(student)
+            student = Student(
+                name, score([], worth, {}), problem=f"the grader failed on it: {type(err).__name__}: {err}"
+            )
         bar.step(student)
-    write_gradebook(gradebook, graded)
+        return student
+
+    if files is None:  # in this thread: nbclient's event loop stays the caller's
+        graded = [one_student(entry) for entry in found]
+    else:
+        with files, ThreadPoolExecutor(jobs, thread_name_prefix="mnistcnn-student") as class_pool:
+            graded = list(class_pool.map(one_student, found))
+    write_gradebook(Path(gradebook), graded, who)
+    if canvas:
+        write_canvas(Path(canvas), graded, canvas_assignment, who)
     return graded
 
 
 def summary(graded: list[Student], gradebook: Path) -> str:
     """The class at a glance: each student's total, then where the gradebook and the reports are."""
-    worth = sum(questions_and_points(graded).values())
     width = max(len(s.name) for s in graded)
     lines = []
     for student in graded:
-        total = sum(r.points for r in student.results)
-        lines.append(f"{student.name.ljust(width)}  {_number(total)} of {_number(worth)}  {student.problem}".rstrip())
-    lines += ["", f"Gradebook: {gradebook}; each student's results: {gradebook.with_suffix('')}/"]
+        scores = student.scores
+        total = f"{number(scores.total)} of {number(scores.out_of)}"
+        lines.append(f"{student.name.ljust(width)}  {total}  {student.problem}".rstrip())
+    lines += ["", f"Gradebook: {gradebook}; each student's results: {Path(gradebook).with_suffix('')}/"]
     return "\n".join(lines)
