@@ -528,7 +528,7 @@ def test_cgroups_are_made_beneath_the_graders_own_in_cgroup_v1_or_at_cgroup_v2s_
 
 
 def test_each_test_the_instructors_page_names_for_a_guarantee_is_a_test_of_this_file():
-    from .conftest import ROOT
+    from .helpers import ROOT
 
     text = (ROOT / "docs" / "instructors.md").read_text(encoding="utf-8")
     section = text[text.index("## What the limits do, and what they do not") :]
