@@ -208,7 +208,7 @@ def tests_cuda(session: nox.Session) -> None:
     env = {"MNISTCNN_REQUIRE_CUDA": "1"}
     # One pytest worker per core (pytest-xdist); each worker's torch takes its share of the
     # cores (tests/conftest.py).
-    parallel = ["-n", "auto"]
+    parallel = ["-n", "auto", "-vv"]  # -vv: a failed assertion's message whole in the short summary too
     session.run(_python(session), "-m", "pytest", "tests", "--ignore=tests/site", *parallel, *session.posargs, env=env)
 
 
