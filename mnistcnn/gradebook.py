@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .check import PASSED, Result, check_files, find_exercises
+from .grader import PASSED, Result, check_files, find_exercises
 
 # A zip is unpacked only within these bounds: a student's 33 notebooks take a few MB.
 MAX_UNPACKED_BYTES = 200 << 20

@@ -12,10 +12,11 @@ that
   and ``# sphinx_gallery_end_ignore``), where the page runs it, for the checker grades a
   notebook with those cells: in the cells after the ``Check`` heading, and, for a check in
   the middle of the page, in a code cell of its own right after the step it checks, which
-  opens with ``mnistcnn.check.INLINE_CHECK_CELL``.
+  opens with ``mnistcnn.grader.format.INLINE_CHECK_CELL``.
 
 Both carry ``metadata["mnistcnn"] = {"question": N, "page": "<the page's html in the site>", "points": P}``
-(P: see :mod:`mnistcnn.points`).
+(P: see :mod:`mnistcnn.grader.points`). The grader reads none of it: it takes a
+file's question, points and checks from the book (:mod:`mnistcnn.grader.book`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from gallery import DOCS, Page, page_of
 from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook
 
-from mnistcnn.check import INLINE_CHECK, INLINE_CHECK_CELL
-from mnistcnn.points import of_page
+from mnistcnn.grader.format import INLINE_CHECK, INLINE_CHECK_CELL
+from mnistcnn.grader.points import of_page
 
 FOLDED_ANSWER = re.compile(r"^\.\. dropdown:: Answer[ \t]*\n((?:[ \t]*\n|   .*\n?)*)", re.MULTILINE)
 READING_MARKER = re.compile(r"^\.\. answer-reading(?::.*|-end[ \t]*)\n(?:[ \t]*\n)?", re.MULTILINE)
