@@ -41,7 +41,8 @@ def exercise_script(page: Page) -> str:
         "# your answers where the text says COMPLETE. To check your code, run\n#\n"
         f"#     python -m mnistcnn check {name}\n#\n"
         "# The checks are the page's: the code after the heading Check, and the code between a\n"
-        "# `sphinx_gallery_start_ignore` line and its `sphinx_gallery_end_ignore`; keep them.\n"
+        "# `sphinx_gallery_start_ignore` line and its `sphinx_gallery_end_ignore`. The grader runs\n"
+        "# the book's own, whatever this file says.\n"
         f"{SOLUTION_PAGE_LINE}{page.html}\n"
     )
     return question.group(0) + how_to + exercise[question.end() :]
