@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .. import sandbox
 from . import book
+from .format import INLINE_CHECK
 from .reading import Cell, Submission, match, read
 from .results import CHECKS_EDITED, ERROR, NOT_ATTEMPTED, PASSED, TIMED_OUT, Result, label
 
@@ -114,13 +115,15 @@ def _place_inline_checks(record: dict, cells: list[Cell]) -> tuple[list[dict], b
 
 def plan(submission: Submission, record: dict, strict: bool) -> tuple[dict, bool]:
     """What the runner does for ``submission`` of the book's question ``record``, and whether its
-    checks differ from the book's (they are never run: the book's are)."""
+    checks differ from the book's: the file's own check cells run only where their statements are the book's."""
     steps, edited = _place_inline_checks(record, submission.cells)
     final = [c for c in submission.cells if c.kind == "final"]
-    if final and _statements("\n".join(c.source for c in final)) == _statements(record["checks"]):
+    theirs = _statements("\n".join(c.source for c in final))
+    if final and theirs == _statements(record["checks"]):
         steps.append({"check": _own(final)})
     else:
-        edited = True
+        # A solution notebook shows the Check section as the page does, without its hidden checks: not an edit.
+        edited |= theirs != _statements(INLINE_CHECK.sub("", record["checks"]))
         steps.append({"check": [_book_check(record["checks"], "(its Check section)")]})
     steps = [s for s in steps if "check" in s or s["source"].strip()]
     the_plan = {"file": submission.path.name, "notebook": submission.notebook, "steps": steps}
