@@ -216,3 +216,22 @@ def test_a_right_answer_that_calls_its_own_function_passes_the_inline_checks(tmp
     result = check_file(write(tmp_path, 2, text, ".ipynb"))
     assert result.verdict == PASSED, result.message
     assert result.points == 1
+
+
+def test_a_snapshot_puts_back_what_code_patched_and_gives_it_back_after_the_check():
+    import torch
+
+    from mnistcnn.grader.guard import Snapshot
+
+    snapshot, equal = Snapshot(), torch.equal
+    try:
+        torch.equal = lambda *a, **k: True
+        torch.Tensor.__eq__ = lambda self, other: True  # torch.Tensor inherits __eq__: an added attribute
+        changes = snapshot.restore()
+        assert torch.equal is equal and "__eq__" not in vars(torch.Tensor)
+        assert not torch.equal(torch.zeros(1), torch.ones(1))
+        snapshot.undo(changes)
+        assert torch.equal(torch.zeros(1), torch.ones(1)), "the student's code sees its own patches again"
+    finally:
+        snapshot.restore()
+    assert torch.equal is equal and "__eq__" not in vars(torch.Tensor)

@@ -38,7 +38,7 @@ class Snapshot:
             for module in self.modules.values()
             if isinstance(module, types.ModuleType) and module.__name__.split(".")[0] in _LIBRARIES
             for value in list(vars(module).values())
-            if isinstance(value, type)
+            if issubclass(type(value), type)  # never value.__class__, which a deprecated alias warns on
         }
         patchable = [c for c in self.trusted if issubclass(c, (torch.Tensor, torch.nn.Module)) or c is torch.Tensor]
         self.classes = [(c, dict(vars(c))) for c in patchable]
@@ -100,7 +100,7 @@ class Snapshot:
             (numpy.ndarray, lambda v: numpy.ndarray.view(v, numpy.ndarray)),
             (int, int.__int__),
             (float, float.__float__),
-            (complex, complex.__complex__),
+            (complex, lambda v: complex(complex.real.__get__(v), complex.imag.__get__(v))),  # 3.10: no __complex__
             (str, str.__str__),
             (bytes, lambda v: bytes.__getitem__(v, slice(None))),
         ):
