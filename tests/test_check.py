@@ -308,6 +308,9 @@ def test_explanations_show_the_value_that_failed_and_what_was_expected():
     message = failure("assert torch.equal(a, b)", torch=torch, a=torch.zeros(2), b=torch.ones(2))
     assert message == "torch.equal(a, b) is False; a is tensor([0., 0.]); b is tensor([1., 1.])"
     assert failure("assert not ok", ok=True) == "ok is True; expected it to be false"
+    copy, z = torch.zeros(2), torch.zeros(2)
+    message = failure("assert copy.untyped_storage().data_ptr() == z.untyped_storage().data_ptr()", copy=copy, z=z)
+    assert message == "copy.untyped_storage() and z.untyped_storage() do not share their memory", "no raw address"
 
 
 def test_a_failed_assert_with_a_message_says_it_in_words():
