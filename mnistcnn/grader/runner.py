@@ -94,6 +94,7 @@ class _Script:
         self.file, self.namespace = plan["file"], namespace
 
     def run(self, cell: dict) -> dict | None:
+        """Run one cell of the student's code; None, or the verdict when it raised."""
         try:
             code = compile("\n" * (cell["first_line"] - 1) + cell["source"], self.file, "exec")
             exec(code, self.namespace)
@@ -121,6 +122,7 @@ class _Notebook:
         self.ran = {}  # execution count: the cell it ran, so that a traceback names the student's cell
 
     def run(self, cell: dict) -> dict | None:
+        """Run one cell of the student's code as Jupyter would; None, or the verdict when it raised."""
         self.ran[self.shell.execution_count] = cell
         result = self.shell.run_cell(cell["source"], store_history=True)
         err = result.error_before_exec or result.error_in_exec
