@@ -78,7 +78,9 @@ def test_an_inline_check_cell_deleted_is_run_after_the_step_it_checks(tmp_path):
     nbformat.write(notebook, path)
     result = check_file(path)
     no_credit(result)
-    assert "checks edited" in result.message and "after cell" in result.message, result.message
+    # Without its only inline check, the file has the form of a solution notebook, which shows no hidden
+    # check: not called an edit, and graded with the book's check all the same, after its step.
+    assert "after cell" in result.message, result.message
 
 
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])
@@ -235,3 +237,20 @@ def test_a_snapshot_puts_back_what_code_patched_and_gives_it_back_after_the_chec
     finally:
         snapshot.restore()
     assert torch.equal is equal and "__eq__" not in vars(torch.Tensor)
+
+
+def test_inline_checks_deleted_still_stand_after_their_own_steps(tmp_path):
+    """Q13's four inline checks follow four steps that all end with the same line: each finds its own."""
+    right = completed(page(13).read_text(encoding="utf-8"))
+    wrong = completed(page(13).read_text(encoding="utf-8"), lambda a: a.replace("a[:] += 1", "a = a + 1"))
+    verdicts = []
+    for name, text in (("right", right), ("wrong", wrong)):
+        (tmp_path / name).mkdir()
+        path = write(tmp_path / name, 13, text, ".ipynb")
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells = [c for c in notebook.cells if not c.source.startswith(INLINE_CHECK_CELL)]
+        nbformat.write(notebook, path)
+        verdicts.append(check_file(path))
+    assert (verdicts[0].verdict, verdicts[0].points) == (PASSED, 1), verdicts[0].message
+    assert verdicts[1].verdict == WRONG, verdicts[1].message
+    assert "after cell" in verdicts[1].message and "b is array([1., 1., 1., 1., 1.]" in verdicts[1].message

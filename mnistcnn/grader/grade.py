@@ -15,7 +15,6 @@ a plain ``python`` process started through :mod:`mnistcnn.sandbox`. Verdicts:
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import secrets
@@ -98,14 +97,22 @@ def _place_inline_checks(record: dict, cells: list[Cell]) -> tuple[list[dict], b
             edited |= not same
             steps.append({"check": _own([cell]) if same else [_book_check(source, f"at {cell.where}")]})
         return steps, edited
-    # Cells were added or deleted: each check goes after the code most like the book's step before it.
+    # Cells were added or deleted: each check goes after the cell that holds the last line the file
+    # kept of the book's step before it (the last lines of a step may be an answer, written anew).
     after, start = {}, 0
     for index, source in book_checks:
         step_before = _statements(record["steps"][index - 1].get("code", "")) if index else []
-        scores = [difflib.SequenceMatcher(None, _statements(c.source), step_before).ratio() for c in code[start:]]
-        best = start + max(range(len(scores)), key=scores.__getitem__) if scores else len(code) - 1
+        best = next(
+            (
+                number
+                for line in reversed(step_before)
+                for number in range(start, len(code))
+                if line.strip() in {kept.strip() for kept in _statements(code[number].source)}
+            ),
+            len(code) - 1,
+        )
         after.setdefault(best, []).append(source)
-        start = max(best, 0)
+        start = best + 1  # the next check stands after a later cell
     for number, cell in enumerate(code):
         steps.append(_own([cell])[0])
         for source in after.get(number, []):
@@ -122,9 +129,12 @@ def plan(submission: Submission, record: dict, strict: bool) -> tuple[dict, bool
     if final and theirs == _statements(record["checks"]):
         steps.append({"check": _own(final)})
     else:
-        # A solution notebook shows the Check section as the page does, without its hidden checks: not an edit.
-        edited |= theirs != _statements(INLINE_CHECK.sub("", record["checks"]))
+        edited = True
         steps.append({"check": [_book_check(record["checks"], "(its Check section)")]})
+    # A solution notebook shows the checks as the page does, without the hidden ones: not an edit.
+    shown = _statements(INLINE_CHECK.sub("", record["checks"]))
+    if theirs and theirs == shown and not any(c.kind == "check" for c in submission.cells):
+        edited = False
     steps = [s for s in steps if "check" in s or s["source"].strip()]
     the_plan = {"file": submission.path.name, "notebook": submission.notebook, "steps": steps}
     return {**the_plan, "imports": record["imports"], "strict": strict}, edited
