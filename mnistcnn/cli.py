@@ -1,4 +1,4 @@
-"""``python -m mnistcnn``: fetch the data, train a LeNet, evaluate a saved one.
+"""``python -m mnistcnn``: fetch the data, train a LeNet, evaluate a saved one, grade exercises.
 
 Exit status: 0 success, 1 (``check``) a question did not pass, 2 wrong usage, 3 the
 MNIST data is missing or damaged, 4 a saved network cannot be read, 5 the requested
@@ -8,15 +8,14 @@ device is not available.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from dataclasses import asdict
+from pathlib import Path
 
-import torch
-
-from . import check, checkpoint, data
-from .device import DeviceError, describe_line, pick_device
-from .model import LeNet
-from .train import accuracy, backprop_deep
+# torch and the modules that import it are imported by the commands that need them: `--help`
+# and `--version` answer at once.
 
 EXIT_USAGE, EXIT_DATA, EXIT_MODEL, EXIT_DEVICE = 2, 3, 4, 5
 
@@ -34,12 +33,27 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def program_name(argv0: str | None = None) -> str:
+    """The command as the user typed it: ``python -m mnistcnn`` when run as a module, else the
+    console script's name (``mnistcnn``)."""
+    name = Path(sys.argv[0] if argv0 is None else argv0).name
+    return "python -m mnistcnn" if name in ("__main__.py", "-m", "-c", "") else name
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 def _parser() -> argparse.ArgumentParser:
+    prog = program_name()
     parser = argparse.ArgumentParser(
-        prog="python -m mnistcnn",
+        prog=prog,
         description="Train and evaluate the textbook's LeNet on MNIST.",
-        epilog="Run `python -m mnistcnn COMMAND --help` for the options of one command.",
+        epilog=f"Run `{prog} COMMAND --help` for the options of one command.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     fetch = commands.add_parser("fetch", help="download the MNIST files (if missing) and verify their MD5")
@@ -75,12 +89,105 @@ def _parser() -> argparse.ArgumentParser:
     grade = commands.add_parser(
         "check",
         help="grade completed exercises with their pages' own checks",
-        description="Run each exercise (notebook or script) in a fresh kernel or process, within limits, then its "
-        "page's checks, and give each question a verdict (passed, wrong, error, not attempted or timed out) and its "
-        "points. With --gradebook, grade a folder of submissions, one folder or zip per student.",
+        description="Run each exercise (notebook or script) in a fresh process, within limits, then its "
+        "page's checks, taken from the book, and give each question a verdict (passed, wrong, error, not attempted or "
+        "timed out) and its points. A file's question is found by its content, whatever its name. With --gradebook, "
+        "grade a folder of submissions, one folder or zip per student.",
     )
-    check.add_arguments(grade)
+    _add_check_arguments(grade)
     return parser
+
+
+DEFAULT_TIMEOUT = 300.0  # mnistcnn.grader.DEFAULT_TIMEOUT, without importing the grader for --help
+DEFAULT_MEMORY = 4096  # mnistcnn.sandbox.Limits.memory, likewise (tests/test_cli.py proves they agree)
+
+
+def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="exercise notebooks or scripts, or folders of them; with --gradebook, a folder of submissions",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time limit for each file (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write one record per file to FILE")
+    parser.add_argument("--jobs", type=int, default=1, help="files run at the same time (default: 1)")
+    parser.add_argument(
+        "--warnings-are-errors",
+        action="store_true",
+        help="a DeprecationWarning, FutureWarning or UserWarning fails the file, as in the textbook's build",
+    )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=DEFAULT_MEMORY,
+        metavar="MIB",
+        help=f"memory each process of a file may use, on Linux (default: {DEFAULT_MEMORY}; 0: no limit)",
+    )
+    grading = parser.add_argument_group("grading a class")
+    grading.add_argument(
+        "--gradebook",
+        metavar="CSV",
+        help="PATH is a folder with one folder or zip per student: write one row per student to CSV, "
+        "and keep each student's results in a folder beside it",
+    )
+    grading.add_argument("--regrade", action="store_true", help="grade again the students already in the gradebook")
+    grading.add_argument("--gradescope", metavar="FILE", help="write the results in Gradescope's results.json format")
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Grade the files of ``args``, print the table; 0 when every question passed, else 1.
+
+    With ``--gradebook``, grade a class: 0 when every submission could be graded, else 1.
+    """
+    from .grader import PASSED, check_files, find_exercises, summary, table
+
+    if args.gradebook:
+        return _grade_class(args)
+    paths = find_exercises(args.paths)
+    if not paths:
+        raise ValueError(f"no exercise notebook or script in {' '.join(args.paths)}")
+    start = time.perf_counter()
+
+    def progress(done, total, result):
+        if total > 1:
+            print(f"[{done}/{total}] {Path(result.file).name}: {result.verdict}", file=sys.stderr, flush=True)
+
+    results = check_files(paths, args.timeout, args.jobs, progress, args.warnings_are_errors, args.memory)
+    print(table(results))
+    print()
+    print(summary(results, time.perf_counter() - start))
+    if args.json:
+        Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", encoding="utf-8")
+    if args.gradescope:
+        from .gradebook import gradescope, write_json
+
+        write_json(Path(args.gradescope), gradescope(results, time.perf_counter() - start))
+    return 0 if all(r.verdict == PASSED for r in results) else 1
+
+
+def _grade_class(args: argparse.Namespace) -> int:
+    from . import sandbox
+    from .gradebook import grade_class
+    from .gradebook import summary as class_summary
+
+    if len(args.paths) != 1 or not Path(args.paths[0]).is_dir():
+        raise ValueError("--gradebook grades one folder of submissions: one folder or zip per student")
+    if args.gradescope or args.json:
+        raise ValueError("--gradescope and --json describe one submission; the gradebook keeps each student's")
+    print(f"Each file runs in a folder of its own, limited to: {', '.join(sandbox.protections())}.", file=sys.stderr)
+    gradebook = Path(args.gradebook)
+    graded = grade_class(
+        Path(args.paths[0]), gradebook, args.regrade, args.timeout, args.jobs, args.warnings_are_errors, args.memory
+    )
+    print(class_summary(graded, gradebook))
+    return 0 if not any(student.problem for student in graded) else 1
 
 
 def _positive(parser: argparse.ArgumentParser, args: argparse.Namespace, *names: str) -> None:
@@ -90,6 +197,13 @@ def _positive(parser: argparse.ArgumentParser, args: argparse.Namespace, *names:
 
 
 def _train(args: argparse.Namespace) -> int:
+    import torch
+
+    from . import checkpoint, data
+    from .device import describe_line, pick_device
+    from .model import LeNet
+    from .train import accuracy, backprop_deep
+
     device = pick_device(args.device)
     print(f"Running on {describe_line(device)}")
     xtrain, ltrain = data.load_tensors("training", args.data, device=device)
@@ -108,6 +222,10 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from . import checkpoint, data
+    from .device import pick_device
+    from .train import accuracy
+
     device = pick_device(args.device)
     try:
         net = checkpoint.load(args.model, device)
@@ -120,10 +238,14 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``python -m mnistcnn`` with the arguments ``argv`` (default: the command line's); the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "train":
         _positive(parser, args, "epochs", "batch_size", "lr")
+    from . import data
+    from .device import DeviceError
+
     try:
         if args.command == "fetch" and args.check_mirrors:
             failures = data.check_mirrors()
@@ -138,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             return _train(args)
         if args.command == "check":
-            return check.main(args)
+            return _check(args)
         return _evaluate(args)
     except data.MNISTError as err:
         print(f"error: {err}", file=sys.stderr)

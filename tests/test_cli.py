@@ -14,7 +14,7 @@ import torch
 
 from mnistcnn.cli import main
 
-from .helpers import subprocess_env
+from .helpers import ROOT, subprocess_env
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -39,6 +39,49 @@ def test_python_dash_m_mnistcnn_help_lists_the_commands():
     assert result.returncode == 0, result.stderr
     for command in ("fetch", "train", "evaluate"):
         assert command in result.stdout
+
+
+def test_version_prints_the_packages_version(capsys):
+    import mnistcnn
+
+    status, out, _ = run(capsys, "--version")
+    assert (status, out.split()[-1]) == (0, mnistcnn.__version__)
+
+
+@pytest.mark.parametrize(
+    ("argv0", "typed"), [("/venv/bin/mnistcnn", "mnistcnn"), ("/src/mnistcnn/__main__.py", "python -m mnistcnn")]
+)
+def test_the_usage_names_the_command_as_it_was_typed(argv0, typed, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", [argv0])
+    status, out, _ = run(capsys, "check", "--help")
+    assert status == 0 and out.startswith(f"usage: {typed} check ")
+
+
+def test_help_imports_neither_torch_nor_the_commands_modules():
+    """The command line alone, its package's modules not yet imported: --help answers without torch."""
+    probe = (
+        "import sys, types\n"
+        "package = types.ModuleType('mnistcnn')\n"
+        f"package.__path__ = [{str(ROOT / 'mnistcnn')!r}]\n"
+        "package.__version__ = '0'\n"
+        "sys.modules['mnistcnn'] = package\n"
+        "import mnistcnn.cli\n"
+        "try:\n"
+        "    mnistcnn.cli.main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('torch', 'numpy', 'mnistcnn')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "['mnistcnn', 'mnistcnn.cli']"
+
+
+def test_the_check_defaults_the_help_shows_are_the_graders():
+    from mnistcnn import cli, sandbox
+    from mnistcnn.grader import DEFAULT_TIMEOUT
+
+    assert (DEFAULT_TIMEOUT, sandbox.Limits.memory) == (cli.DEFAULT_TIMEOUT, cli.DEFAULT_MEMORY)
 
 
 def test_train_prints_the_loss_lines_saves_and_evaluate_reads_it_back(small_mnist, tmp_path, capsys):

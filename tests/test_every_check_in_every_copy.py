@@ -13,8 +13,9 @@ import pytest
 from exercises import CODE_ANSWER, make_exercise
 from notebooks import exercise_notebook
 
-from mnistcnn import check
-from mnistcnn.check import INLINE_CHECK, INLINE_CHECK_CELL, PASSED, WRONG, check_file
+from mnistcnn.grader import PASSED, WRONG, book, check_file, reading
+from mnistcnn.grader.format import BLANK, INLINE_CHECK, INLINE_CHECK_CELL, SCRIPT_CHECK_HEADING
+from mnistcnn.grader.grade import plan
 
 from .helpers import PAGES, completed, page, write
 
@@ -29,15 +30,13 @@ def hidden_checks(source: str) -> list[list[str]]:
     return [statements(match["check"]) for match in INLINE_CHECK.finditer(source)]
 
 
-def checks_run(exercise: check.Exercise) -> list[list[str]]:
-    """The checks ``mnistcnn check`` runs for ``exercise``, in order, each as its statements."""
-    inline = [statements(cell.source) for cell in exercise.code if cell.check]
-    final = [
-        statements(match["check"] if match else cell.source)
-        for cell in exercise.checks
-        for match in [INLINE_CHECK.fullmatch(cell.source)]
-    ]
-    return inline + [s for s in final if s]
+def checks_run(path) -> list[list[str]]:
+    """The checks ``mnistcnn check`` runs for the exercise ``path``, in order, each as its statements."""
+    submission = reading.read(path)
+    question, _ = reading.match(submission)
+    the_plan, edited = plan(submission, book.load()[question], strict=False)
+    assert not edited, "the exercise as published holds the book's checks"
+    return [statements(cell["source"]) for step in the_plan["steps"] if "check" in step for cell in step["check"]]
 
 
 def exercise_script(source, folder):
@@ -55,7 +54,7 @@ def test_each_hidden_check_of_the_page_is_run_by_check_in_both_exercise_forms(so
     nbformat.write(exercise_notebook(source), notebook)
     hidden = hidden_checks(text)
     for form in (script, notebook):
-        run = [s for checks in checks_run(check.read_exercise(form)) for s in checks]
+        run = [s for checks in checks_run(form) for s in checks]
         for statement in (s for block in hidden for s in block):
             assert statement in run, f"{form.suffix}: hidden check not run by mnistcnn check: {statement}"
 
@@ -64,7 +63,7 @@ def test_each_hidden_check_of_the_page_is_run_by_check_in_both_exercise_forms(so
 def test_an_inline_check_stands_right_after_the_step_it_checks_in_both_forms(source, tmp_path):
     text = source.read_text(encoding="utf-8")
     script = exercise_script(source, tmp_path)
-    heading = check.SCRIPT_CHECK_HEADING.search(text)
+    heading = SCRIPT_CHECK_HEADING.search(text)
     inline = [statements(m["check"]) for m in INLINE_CHECK.finditer(text, 0, heading.start())]
     cells = exercise_notebook(source).cells
     after_step = [
@@ -73,11 +72,11 @@ def test_an_inline_check_stands_right_after_the_step_it_checks_in_both_forms(sou
         if cell.cell_type == "code" and cell.source.startswith(INLINE_CHECK_CELL) and before.cell_type == "code"
     ]
     assert after_step == inline, "each inline check is a cell of its own, right after its step's code cell"
-    code = check.read_exercise(script).code
-    assert [statements(c.source) for c in code if c.check] == inline
+    code = [c for c in reading.read(script).cells if c.kind != "final"]
+    assert [statements(c.source) for c in code if c.kind == "check"] == inline
     for before, cell in itertools.pairwise(code):
-        if cell.check:
-            assert not before.check and before.first_line < cell.first_line
+        if cell.kind == "check":
+            assert before.kind == "code" and before.first_line < cell.first_line
 
 
 def test_q13_adding_one_out_of_place_where_add_is_asked_is_wrong_in_both_forms(tmp_path):
@@ -123,7 +122,7 @@ def hidden_names(source: str) -> list[str]:
     the text the student reads names them, and no visible code binds them: a student who solves the
     question another way lacks them."""
     exercise, answers = make_exercise(source)
-    outside = check.BLANK.sub(lambda blank: blank[0].split("...")[0] + "pass", exercise)
+    outside = BLANK.sub(lambda blank: blank[0].split("...")[0] + "pass", exercise)
     uses, visible = read(outside), assigned(outside)
     text = "\n".join(
         token.string

@@ -4,7 +4,9 @@ After sphinx-gallery, every page gets ``qNN_topic_exercise.py`` (see :mod:`exerc
 its question, it says how to check it and names its solution page, as the notebook's first
 cell and metadata do) and ``qNN_topic_exercise.ipynb`` (see :mod:`notebooks`) beside its own
 downloads, and its solution notebook is finished (:func:`notebooks.finish_solution_notebook`).
-All exercise notebooks go into ``mnistcnn_exercises.zip``, at the top of the gallery.
+All exercise notebooks go into ``mnistcnn_exercises.zip``, at the top of the gallery. The
+grader's book of checks, points and questions (:mod:`mnistcnn.grader.book`) is written again
+where the pages changed it.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from pathlib import Path
 
 import nbformat
 from exercises import make_exercise
-from gallery import Page, is_question_page, pages, write_if_changed
+from gallery import DOCS, Page, is_question_page, pages, write_if_changed
 from notebooks import exercise_notebook, finish_solution_notebook
 
-from mnistcnn.check import SOLUTION_PAGE_LINE
+from mnistcnn.grader import book
+from mnistcnn.grader.format import SOLUTION_PAGE_LINE
 
 EXERCISE_ZIP = "mnistcnn_exercises.zip"
 # The last download link sphinx-gallery writes on a page (gen_rst.ZIP_DOWNLOAD).
@@ -38,7 +41,8 @@ def exercise_script(page: Page) -> str:
         "# your answers where the text says COMPLETE. To check your code, run\n#\n"
         f"#     python -m mnistcnn check {name}\n#\n"
         "# The checks are the page's: the code after the heading Check, and the code between a\n"
-        "# `sphinx_gallery_start_ignore` line and its `sphinx_gallery_end_ignore`; keep them.\n"
+        "# `sphinx_gallery_start_ignore` line and its `sphinx_gallery_end_ignore`. The grader runs\n"
+        "# the book's own, whatever this file says.\n"
         f"{SOLUTION_PAGE_LINE}{page.html}\n"
     )
     return question.group(0) + how_to + exercise[question.end() :]
@@ -54,8 +58,10 @@ def write_exercise(page: Page, gallery_conf: dict) -> Path:
 
 
 def write_exercises(app) -> None:
-    """builder-inited, after sphinx-gallery: the exercises, the finished solution notebooks, the zip."""
+    """builder-inited, after sphinx-gallery: the exercises, the finished solution notebooks, the zip,
+    and the grader's book (``mnistcnn/grader/book.json``) where the pages changed it."""
     gallery_conf = app.config.sphinx_gallery_conf
+    book.write(DOCS / gallery_conf["examples_dirs"])
     notebooks = []
     for page in pages(gallery_conf):
         if page.target.with_suffix(".ipynb").is_file():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mnistcnn.grader.format import QUESTION_FILE
+
 DOCS = Path(__file__).resolve().parents[1]
-QUESTION_FILE = re.compile(r"^q(\d\d)_\w+(?<!_exercise)\.py$")
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,18 @@ markers. :func:`exercise_notebook` builds the exercise notebook of a page from t
 source alone, without a running Sphinx, as sphinx-gallery builds the solution's, except
 that
 
-* its first cell says how to check the exercise (``python -m mnistcnn check FILE``);
+* its first cell says how to check the exercise (``python -m mnistcnn check FILE``), in Jupyter
+  and in Colab, where the notebook must first be saved onto the machine that runs it;
 * the prose answer is an open markdown cell for the student to write in;
 * it keeps every check the page hides (what stands between ``# sphinx_gallery_start_ignore``
   and ``# sphinx_gallery_end_ignore``), where the page runs it, for the checker grades a
   notebook with those cells: in the cells after the ``Check`` heading, and, for a check in
   the middle of the page, in a code cell of its own right after the step it checks, which
-  opens with ``mnistcnn.check.INLINE_CHECK_CELL``.
+  opens with ``mnistcnn.grader.format.INLINE_CHECK_CELL``.
 
 Both carry ``metadata["mnistcnn"] = {"question": N, "page": "<the page's html in the site>", "points": P}``
-(P: see :mod:`mnistcnn.points`).
+(P: see :mod:`mnistcnn.grader.points`). The grader reads none of it: it takes a
+file's question, points and checks from the book (:mod:`mnistcnn.grader.book`).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from gallery import DOCS, Page, page_of
 from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook
 
-from mnistcnn.check import INLINE_CHECK, INLINE_CHECK_CELL
-from mnistcnn.points import of_page
+from mnistcnn.grader.format import INLINE_CHECK, INLINE_CHECK_CELL
+from mnistcnn.grader.points import of_page
 
 FOLDED_ANSWER = re.compile(r"^\.\. dropdown:: Answer[ \t]*\n((?:[ \t]*\n|   .*\n?)*)", re.MULTILINE)
 READING_MARKER = re.compile(r"^\.\. answer-reading(?::.*|-end[ \t]*)\n(?:[ \t]*\n)?", re.MULTILINE)
@@ -109,11 +111,17 @@ def _exercise_blocks(blocks: list) -> list:
 def _first_cell(name: str) -> str:
     return (
         f"**This is an exercise.** Replace every ``...  # COMPLETE: hint`` line with your code and write your "
-        "answers where the text says COMPLETE. To check your code, save this notebook and run\n\n"
-        f"    python -m mnistcnn check {name}\n\n"
-        f"in a terminal, or ``!python -m mnistcnn check {name}`` in a cell of its own, which you "
-        "delete afterwards. The checks are the page's: the code cells after the heading *Check*, and "
-        f"the cells that open with ``{INLINE_CHECK_CELL}``."
+        "answers where the text says COMPLETE. To check your code, run the notebook's first code cell (it "
+        "installs ``mnistcnn`` where it is missing), then:\n\n"
+        f"* **in Jupyter on your computer:** save this notebook, then run ``!python -m mnistcnn check {name}`` "
+        f"in a cell of its own (or ``python -m mnistcnn check {name}`` in a terminal, in the notebook's folder);\n"
+        "* **in Colab:** the notebook is kept in your Drive, not on the machine that runs it, so put a copy "
+        f"there first: *File › Download › Download .ipynb*, then drag ``{name}`` onto the *Files* pane (the "
+        f"folder icon on the left), and run ``!python -m mnistcnn check {name}`` in a cell of its own, with the "
+        "name the download got (Colab names a copy ``Copy of …``; any name works).\n\n"
+        "The grader runs the notebook from the top in a fresh process, without that cell, then the page's "
+        f"checks: those of the book, whatever the cells after the heading *Check* and those that open with "
+        f"``{INLINE_CHECK_CELL}`` say here. Delete the cell afterwards."
     )
 
 

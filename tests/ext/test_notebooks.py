@@ -12,7 +12,7 @@ from notebooks import exercise_notebook, finish_solution_notebook, site_gallery_
 from sphinx_gallery import py_source_parser
 from sphinx_gallery.notebook import jupyter_notebook, save_notebook
 
-from mnistcnn.check import BLANK, NOTEBOOK_CHECK_HEADING
+from mnistcnn.grader.format import BLANK, NOTEBOOK_CHECK_HEADING
 
 from ..helpers import PAGES
 
@@ -44,6 +44,8 @@ def test_the_first_cell_says_how_to_check_the_exercise(notebooks, page):
     assert first.cell_type == "markdown"
     assert f"python -m mnistcnn check {page.stem}_exercise.ipynb" in first.source
     assert f"!python -m mnistcnn check {page.stem}_exercise.ipynb" in first.source
+    colab = first.source.split("in Colab:", 1)[1]  # Colab keeps the notebook off the machine: save it there first
+    assert "Download .ipynb" in colab and "*Files* pane" in colab
     assert notebooks[page].cells[1].source.startswith(site_gallery_conf()["first_notebook_cell"].strip())
 
 
