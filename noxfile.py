@@ -165,8 +165,8 @@ def notebooks(session: nox.Session, torch: str) -> None:
     """Grade every downloaded solution notebook of the built site, with only what a student installs.
 
     The virtual environment holds mnistcnn with its ``plot`` and ``check`` extras and torch
-    (nbclient and ipykernel run a notebook): no docs toolchain. ``python -m mnistcnn check``
-    runs each notebook top to bottom in a fresh kernel, then its checks, as a student checks
+    (IPython runs a notebook's cells): no docs toolchain. ``python -m mnistcnn check``
+    runs each notebook top to bottom in a fresh process, then its checks, as a student checks
     an answer; every one must pass. The notebooks share one new cache folder, in page order,
     so that Q31 and Q33 load the networks Q30 and Q32 trained with this torch; the build's
     cache is not used, since its networks were trained by the build's torch. On the newest

@@ -99,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 DEFAULT_TIMEOUT = 300.0  # mnistcnn.grader.DEFAULT_TIMEOUT, without importing the grader for --help
-DEFAULT_MEMORY = 4096  # mnistcnn.sandbox.Limits.memory, likewise (tests/test_cli.py proves they agree)
+DEFAULT_MEMORY = 4096  # mnistcnn.grader.sandbox.Limits.memory, likewise (tests/test_cli.py proves they agree)
 
 
 def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
@@ -117,7 +117,12 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"time limit for each file (default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument("--json", metavar="FILE", help="also write one record per file to FILE")
-    parser.add_argument("--jobs", type=int, default=1, help="files run at the same time (default: 1)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="files run at the same time (with --gradebook, across students too) (default: 1)",
+    )
     parser.add_argument(
         "--warnings-are-errors",
         action="store_true",
@@ -139,6 +144,22 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     )
     grading.add_argument("--regrade", action="store_true", help="grade again the students already in the gradebook")
     grading.add_argument("--gradescope", metavar="FILE", help="write the results in Gradescope's results.json format")
+    grading.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="the students' Canvas names and IDs: columns Student, ID, SIS User ID, SIS Login ID, Section, "
+        "and 'folder' (each student's folder or zip name; without it, folders are named by SIS Login ID)",
+    )
+    grading.add_argument(
+        "--canvas", metavar="CSV", help="also write each student's total as Canvas's gradebook import reads it"
+    )
+    grading.add_argument(
+        "--canvas-assignment",
+        default="mnistcnn",
+        metavar="NAME",
+        help="the Canvas assignment of the totals, as Canvas names it with its ID: 'Exercises (12345)' "
+        "(default: mnistcnn, which Canvas makes a new assignment of)",
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -166,16 +187,16 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", encoding="utf-8")
     if args.gradescope:
-        from .gradebook import gradescope, write_json
+        from .grader.gradebook import gradescope, write_json
 
         write_json(Path(args.gradescope), gradescope(results, time.perf_counter() - start))
     return 0 if all(r.verdict == PASSED for r in results) else 1
 
 
 def _grade_class(args: argparse.Namespace) -> int:
-    from . import sandbox
-    from .gradebook import grade_class
-    from .gradebook import summary as class_summary
+    from .grader import sandbox
+    from .grader.gradebook import grade_class
+    from .grader.gradebook import summary as class_summary
 
     if len(args.paths) != 1 or not Path(args.paths[0]).is_dir():
         raise ValueError("--gradebook grades one folder of submissions: one folder or zip per student")
@@ -184,7 +205,16 @@ def _grade_class(args: argparse.Namespace) -> int:
     print(f"Each file runs in a folder of its own, limited to: {', '.join(sandbox.protections())}.", file=sys.stderr)
     gradebook = Path(args.gradebook)
     graded = grade_class(
-        Path(args.paths[0]), gradebook, args.regrade, args.timeout, args.jobs, args.warnings_are_errors, args.memory
+        Path(args.paths[0]),
+        gradebook,
+        regrade=args.regrade,
+        timeout=args.timeout,
+        jobs=args.jobs,
+        warnings_are_errors=args.warnings_are_errors,
+        memory=args.memory,
+        roster=args.roster and Path(args.roster),
+        canvas=args.canvas and Path(args.canvas),
+        canvas_assignment=args.canvas_assignment,
     )
     print(class_summary(graded, gradebook))
     return 0 if not any(student.problem for student in graded) else 1

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from exercises import CODE_ANSWER, code_lines, make_exercise
 from notebooks import exercise_notebook
 
-from mnistcnn.check import BLANK
+from mnistcnn.grader.format import BLANK
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

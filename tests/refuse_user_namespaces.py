@@ -18,7 +18,9 @@ import sys
 from pathlib import Path
 
 # The launcher's own file, loaded without the package (whose import would start torch).
-_spec = importlib.util.spec_from_file_location("launcher", Path(__file__).parents[1] / "mnistcnn" / "sandbox.py")
+_spec = importlib.util.spec_from_file_location(
+    "launcher", Path(__file__).parents[1] / "mnistcnn" / "grader" / "sandbox.py"
+)
 launcher = sys.modules["launcher"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(launcher)
 UNSHARE = {"x86_64": 272, "aarch64": 97}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mnistcnn.grader import book
 from mnistcnn.grader.format import code_lines
 
-from .conftest import ROOT
+from .helpers import ROOT
 
 
 def test_the_committed_book_is_the_one_the_pages_give():

@@ -78,8 +78,8 @@ def test_help_imports_neither_torch_nor_the_commands_modules():
 
 
 def test_the_check_defaults_the_help_shows_are_the_graders():
-    from mnistcnn import cli, sandbox
-    from mnistcnn.grader import DEFAULT_TIMEOUT
+    from mnistcnn import cli
+    from mnistcnn.grader import DEFAULT_TIMEOUT, sandbox
 
     assert (DEFAULT_TIMEOUT, sandbox.Limits.memory) == (cli.DEFAULT_TIMEOUT, cli.DEFAULT_MEMORY)
 

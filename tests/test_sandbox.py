@@ -4,7 +4,7 @@ Each one is the Q05 exercise, completed, with something a submission must not do
 its answer, graded by ``check_file``; or a command run through the launcher directly. The file
 runs as root and as an ordinary user (``.ci/run`` does both): a test that needs what only one
 of them has says so when it skips. A test that needs a layer the machine refuses skips with the
-launcher's own words for the refusal (:func:`mnistcnn.sandbox.protections`); the tests of
+launcher's own words for the refusal (:func:`mnistcnn.grader.sandbox.protections`); the tests of
 ``refused_namespaces`` make such a refusal on purpose and grade through it.
 """
 
@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from mnistcnn import sandbox
-from mnistcnn.check import ERROR, PASSED, TIMED_OUT, check_file
+from mnistcnn.grader import ERROR, PASSED, TIMED_OUT, check_file, sandbox
 
 from .helpers import completed, page, write
 
@@ -226,7 +225,7 @@ def test_a_submission_reads_the_package_and_nothing_else_of_the_checkout(what, t
     if not target.exists():
         pytest.skip(f"{sandbox.PACKAGE_ROOT} is not a checkout")
     read = "os.listdir" if target.is_dir() else "open"
-    code = f"import os, mnistcnn.check\nassert mnistcnn.check.__file__\n{read}({str(target)!r})"
+    code = f"import os, mnistcnn.grader\nassert mnistcnn.grader.__file__\n{read}({str(target)!r})"
     result = check_file(hostile(tmp_path, code), timeout=120)
     assert result.verdict == ERROR and "PermissionError" in result.message
 

@@ -12,7 +12,7 @@ import pytest
 from mnistcnn.grader import ERROR, PASSED, WRONG, check_file, check_files, find_exercises
 from mnistcnn.grader.format import INLINE_CHECK, INLINE_CHECK_CELL, NOTEBOOK_CHECK_HEADING, SCRIPT_CHECK_HEADING
 
-from .test_check import completed, page, write
+from .helpers import completed, page, write
 
 WRONG_Q05 = {"cat((x, y), 0)": "cat((y, x), 0)"}  # the right shapes, the wrong order: only torch.equal sees it
 

@@ -8,10 +8,15 @@ Its modules, in the order a file meets them:
   shipped as ``book.json``; :mod:`~mnistcnn.grader.points` reads a page's points;
 * :mod:`~mnistcnn.grader.reading`: a submission's cells, and which question it answers;
 * :mod:`~mnistcnn.grader.grade`: each file in a sandboxed process, with the book's checks;
+  :mod:`~mnistcnn.grader.sandbox`, the launcher that holds the process within its limits;
 * :mod:`~mnistcnn.grader.runner` and :mod:`~mnistcnn.grader.guard`: in that process, the
   student's code, then the checks, on libraries and values the code cannot disarm;
 * :mod:`~mnistcnn.grader.explain`: why a check failed, with the student's values;
-* :mod:`~mnistcnn.grader.results`: a file's result, and the text report.
+* :mod:`~mnistcnn.grader.results`: a file's result, and the text report;
+* :mod:`~mnistcnn.grader.gradebook`: a class at once, with :mod:`~mnistcnn.grader.submissions`
+  (its folders and zips), :mod:`~mnistcnn.grader.scores` (one score per question),
+  :mod:`~mnistcnn.grader.spreadsheets` (the CSV gradebook, the Canvas export) and
+  :mod:`~mnistcnn.grader.gradescope` (Gradescope's ``results.json``).
 
 The names a caller needs are here: :func:`check_files`, :func:`check_file`,
 :func:`find_exercises`, :class:`Result` and the verdicts.

@@ -82,6 +82,11 @@ def load() -> dict[int, dict]:
     return {int(n): record for n, record in json.loads(BOOK_FILE.read_text(encoding="utf-8")).items()}
 
 
+def question_points() -> dict[int, float]:
+    """Each question of the book, in order, and what it is worth: what every gradebook is out of."""
+    return {number: record["points"] for number, record in sorted(load().items())}
+
+
 def exercise_code(record: dict) -> str:
     """The code a student gets for the question of ``record``, its inline checks and Check section included."""
     return "".join(step.get("code") or step["check"] for step in record["steps"]) + record["checks"]

@@ -3,7 +3,7 @@
 For each file, :func:`check_file` finds its question by its content
 (:func:`~mnistcnn.grader.reading.match`), lays out the plan (the student's code cells, with the
 book's checks in place of the file's own) and runs it with :mod:`mnistcnn.grader.runner` in
-a plain ``python`` process started through :mod:`mnistcnn.sandbox`. Verdicts:
+a plain ``python`` process started through :mod:`mnistcnn.grader.sandbox`. Verdicts:
 
 * ``not attempted``: a ``COMPLETE`` line is still there (the file is not run);
 * ``error``: the student's code raised, the process ended without a verdict, or the file
@@ -27,8 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from .. import sandbox
-from . import book
+from . import book, sandbox
 from .format import INLINE_CHECK
 from .reading import Cell, Submission, match, read
 from .results import CHECKS_EDITED, ERROR, NOT_ATTEMPTED, PASSED, TIMED_OUT, Result, label
@@ -208,7 +207,7 @@ def check_file(
 
     With ``warnings_are_errors``, a DeprecationWarning, FutureWarning or UserWarning raised by
     the file's code or the libraries it calls is an error. The file runs in a temporary folder
-    of its own, within ``limits`` (by default :class:`~mnistcnn.sandbox.Limits` with ``timeout``).
+    of its own, within ``limits`` (by default :class:`~mnistcnn.grader.sandbox.Limits` with ``timeout``).
     """
     start = time.perf_counter()
     path = Path(path)
@@ -279,7 +278,7 @@ def check_files(
     """Grade ``paths``, ``jobs`` at a time; ``progress(done, total, result)`` after each. A question
     answered by several files counts once (:func:`count_once`).
 
-    ``memory``: the MiB each process of a file may use (default: :class:`~mnistcnn.sandbox.Limits`'s).
+    ``memory``: the MiB each process of a file may use (default: :class:`~mnistcnn.grader.sandbox.Limits`'s).
     """
     done = []
     # Files run side by side share the cores: torch would start a thread per core in each.

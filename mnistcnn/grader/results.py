@@ -25,9 +25,14 @@ class Result:
     max_points: float = 1
 
 
+def question_label(question: int) -> str:
+    """How a question is named in reports, gradebook columns and Gradescope's tests: ``Q05`` for 5."""
+    return f"Q{question:02d}"
+
+
 def label(result: Result) -> str:
     """How a result is named in reports: its question (``Q05``), or its file's name when it answers none."""
-    return f"Q{result.question:02d}" if result.question else Path(result.file).name
+    return question_label(result.question) if result.question else Path(result.file).name
 
 
 def table(results: list[Result]) -> str:

@@ -8,7 +8,7 @@ import itertools
 import pytest
 from key_numbers import KEY_NUMBERS, failed_checks, read
 
-from mnistcnn.check import SCRIPT_CHECK_HEADING
+from mnistcnn.grader.format import SCRIPT_CHECK_HEADING
 
 from ..helpers import page
 

@@ -21,7 +21,8 @@ import torch
 from exercises import CODE_ANSWER, make_exercise
 from notebooks import exercise_notebook
 
-from mnistcnn.check import BLANK, PASSED, check_files
+from mnistcnn.grader import PASSED, check_files
+from mnistcnn.grader.format import BLANK
 
 from ..helpers import PAGES
 from .mutants import Mutant, mutants

@@ -17,7 +17,8 @@ import zipfile
 import pytest
 from exercises import CODE_ANSWER, make_exercise
 
-from mnistcnn.check import BLANK, NOT_ATTEMPTED, PASSED, check_files
+from mnistcnn.grader import NOT_ATTEMPTED, PASSED, check_files
+from mnistcnn.grader.format import BLANK
 
 from ..helpers import GALLERY, QUESTIONS, ROOT
 

@@ -1,7 +1,7 @@
 """Gradescope's ``results.json``: one submission's scores, as Gradescope's autograder reads them.
 
 One test per question of the book, in order: the score of the file that counts (see
-:mod:`mnistcnn.scores`), its verdict, and feedback (the failed check with the student's
+:mod:`mnistcnn.grader.scores`), its verdict, and feedback (the failed check with the student's
 values, never the solution; the solution page to compare the written answers with). A
 question without a file is a failed test that says so. The files not counted are named in
 the report's ``output`` and in their question's feedback. ``extra_data`` keeps every file's
@@ -16,8 +16,9 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .check import PASSED, Result
-from .scores import Scores, label
+from .results import PASSED, Result
+from .results import question_label as label
+from .scores import Scores
 
 
 def _feedback(result: Result, others: list[str]) -> str:
@@ -55,7 +56,7 @@ def results_json(scores: Scores, seconds: float, digest: str = "") -> dict:
     ----------
     scores : Scores
         The submission's graded files, and which counts for each question
-        (:func:`mnistcnn.scores.score`).
+        (:func:`mnistcnn.grader.scores.score`).
     seconds : float
         How long grading took.
     digest : str

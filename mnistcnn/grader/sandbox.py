@@ -2,7 +2,7 @@
 
 The grader starts each exercise through this module's launcher::
 
-    python -I mnistcnn/sandbox.py [limits] -- python ...
+    python -I mnistcnn/grader/sandbox.py [limits] -- python ...
 
 The launcher applies the limits, then runs the command as a child whose output it passes on,
 at most :data:`OUTPUT_KEPT` bytes of each stream. On Linux it tries, each step so that it can
@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-PACKAGE = Path(__file__).resolve().parent  # the mnistcnn folder: all a submission reads of it
+PACKAGE = Path(__file__).resolve().parents[1]  # the mnistcnn folder: all a submission reads of it
 PACKAGE_ROOT = PACKAGE.parent  # a checkout, or site-packages
 # The launcher runs as a file, in isolated mode: importing the package would import torch,
 # whose threads forbid a process to enter new namespaces.
@@ -139,8 +139,8 @@ def environment(folder: Path) -> dict[str, str]:
     the few variables the code needs, its home and temporary files in ``folder``, the data,
     this package and the trained networks where the grader has them. Calling it again for the
     same folder gives the same environment."""
-    from .cache import cache_dir
-    from .data import data_dir
+    from ..cache import cache_dir
+    from ..data import data_dir
 
     env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
     threads = Cage.of(folder).limits.threads
@@ -280,18 +280,17 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def command(argv: list[str], folder: Path, kernel_connection: str | None = None) -> list[str]:
+def command(argv: list[str], folder: Path) -> list[str]:
     """``argv``, started through the launcher with the limits of the cage of ``folder`` (as it is on Windows)."""
     if os.name != "posix":
         return argv
-    from .cache import cache_dir
-    from .data import data_dir
+    from ..cache import cache_dir
+    from ..data import data_dir
 
     cage = Cage.of(folder)
     readable = [data_dir().resolve(), (cache_dir() / "models").resolve(), package_path()]
     options = [f"--folder={folder}", *cage.limits.options(), *(f"--readable={path}" for path in readable)]
     options += [f"--cgroup={cgroup}" for cgroup in cage.cgroups]
-    options += [f"--kernel-connection={kernel_connection}"] if kernel_connection else []
     return [*LAUNCHER, *options, "--", *argv]
 
 
@@ -299,21 +298,6 @@ def popen_options() -> dict:
     """Options of ``subprocess.Popen`` for a sandboxed command: its own session, so that its whole
     group can be stopped."""
     return {"start_new_session": True} if os.name == "posix" else {}
-
-
-def admit(path: Path, folder: Path) -> Path:
-    """A copy of the submission ``path`` in ``folder``, where the sandboxed process may read it."""
-    return Path(shutil.copy2(path, Path(folder) / Path(path).name))
-
-
-def kernel_manager(folder: Path):
-    """A Jupyter kernel manager whose kernel runs through the launcher, its connection file in ``folder``."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    manager = AsyncKernelManager(kernel_name="python3", connection_file=str(Path(folder) / "kernel.json"))
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    manager.kernel_spec.argv = command(kernel, folder, kernel_connection="{connection_file}")
-    return manager
 
 
 def protections(limits: Limits | None = None) -> list[str]:
@@ -376,10 +360,6 @@ class _PathBeneath(ctypes.Structure):
     _fields_ = [("allowed", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-class _NetPort(ctypes.Structure):
-    _fields_ = [("allowed", ctypes.c_uint64), ("port", ctypes.c_uint64)]
-
-
 def landlock_abi() -> int:
     """Landlock's ABI version on this kernel; 0 where there is none."""
     if not sys.platform.startswith("linux"):
@@ -394,8 +374,8 @@ def _failed(what: str) -> OSError:
     return OSError(number, f"{what}: {os.strerror(number)}")
 
 
-def _landlock(readable: list[Path], writable: list[Path], ports: list[int]) -> list[str]:
-    """Restrict this process (and what it starts) to ``readable`` and ``writable``; TCP only to bind ``ports``."""
+def _landlock(readable: list[Path], writable: list[Path]) -> list[str]:
+    """Restrict this process (and what it starts) to ``readable`` and ``writable``, and to no TCP."""
     abi = landlock_abi()
     if abi < 1:
         return ["writes and reads anywhere the user may (no Landlock in this kernel)"]
@@ -417,9 +397,6 @@ def _landlock(readable: list[Path], writable: list[Path], ports: list[int]) -> l
             rule = _PathBeneath(allowed_here, fd)
             _libc.syscall(LANDLOCK_ADD_RULE, ruleset, 1, ctypes.byref(rule), 0)
             os.close(fd)
-    for port in ports if abi >= 4 else []:
-        rule = _NetPort(NET_BIND_TCP, port)
-        _libc.syscall(LANDLOCK_ADD_RULE, ruleset, 2, ctypes.byref(rule), 0)
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     applied = _libc.syscall(LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0
     error = None if applied else _failed("landlock_restrict_self")
@@ -442,14 +419,14 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(_SockFilter))]
 
 
-def seccomp_program(arch: str, tcp: bool = False) -> list[tuple[int, int, int, int]]:
+def seccomp_program(arch: str) -> list[tuple[int, int, int, int]]:
     """The seccomp filter, as classic BPF instructions ``(code, jt, jf, k)``: on this architecture,
-    ``socket`` (but for TCP and netlink where ``tcp``), ``io_uring_setup`` and ``open_by_handle_at`` fail with
+    ``socket``, ``io_uring_setup`` and ``open_by_handle_at`` fail with
     EACCES; so does every call of another architecture's numbering (x86-64's 32-bit calls)."""
     audit_arch, socket_call, io_uring_setup, open_by_handle_at = SECCOMP_ARCHES[arch]
-    load, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, JGE, JSET, BPF_RET|K
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
     allow, refuse = 0x7FFF0000, 0x00050000 | 13  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EACCES
-    arch_offset, nr_offset, arg = 4, 0, lambda n: 16 + 8 * n  # struct seccomp_data, little-endian
+    arch_offset, nr_offset = 4, 0  # struct seccomp_data, little-endian
     head = [
         (load, 0, 0, arch_offset),
         (jeq, 1, 0, audit_arch),
@@ -460,43 +437,21 @@ def seccomp_program(arch: str, tcp: bool = False) -> list[tuple[int, int, int, i
         (jeq, 3, 0, io_uring_setup),  # to the refusal at 10
         (jeq, 2, 0, open_by_handle_at),
     ]
-    if not tcp:
-        return [*head, (jeq, 1, 0, socket_call), (ret, 0, 0, allow), (ret, 0, 0, refuse)]
-    return [
-        *head,
-        (jeq, 2, 0, socket_call),  # 8: to 11
-        (ret, 0, 0, allow),
-        (ret, 0, 0, refuse),
-        # 11: socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or IPPROTO_TCP), whose ports Landlock
-        # rules, or AF_NETLINK, where ZeroMQ learns the network interfaces
-        (load, 0, 0, arg(0)),
-        (jeq, 2, 0, 2),
-        (jeq, 1, 0, 10),
-        (jeq, 5, 6, 16),
-        (load, 0, 0, arg(1)),
-        (jset, 4, 0, 0xE),  # a type other than SOCK_STREAM (1), its flags aside
-        (load, 0, 0, arg(2)),
-        (jeq, 1, 0, 0),
-        (jeq, 0, 1, 6),
-        (ret, 0, 0, allow),
-        (ret, 0, 0, refuse),
-    ]
+    return [*head, (jeq, 1, 0, socket_call), (ret, 0, 0, allow), (ret, 0, 0, refuse)]
 
 
-def _seccomp(tcp: bool) -> list[str]:
+def _seccomp() -> list[str]:
     """Install the filter of :func:`seccomp_program` on this process and what it starts."""
     arch = os.uname().machine
     if arch not in SECCOMP_ARCHES:
         return [f"sockets allowed (no seccomp filter for {arch})"]
-    program = seccomp_program(arch, tcp)
+    program = seccomp_program(arch)
     filters = (_SockFilter * len(program))(*(_SockFilter(*line) for line in program))
     fprog = _SockFprog(len(program), filters)
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     if _libc.prctl(PR_SET_SECCOMP, 2, ctypes.byref(fprog), 0, 0) != 0:
         return [f"sockets allowed ({_failed('seccomp').strerror})"]
-    return [
-        "no socket but TCP to its own ports, and netlink (seccomp)" if tcp else "no socket: TCP, UDP, Unix (seccomp)"
-    ]
+    return ["no socket: TCP, UDP, Unix (seccomp)"]
 
 
 def _set_limits(args: argparse.Namespace) -> list[str]:
@@ -575,12 +530,12 @@ def _apparmor_note() -> str:
     return ""
 
 
-def _namespaces(network: bool) -> tuple[list[str], bool]:
-    """New PID, mount and (unless ``network``) network namespaces: directly where this process
+def _namespaces() -> tuple[list[str], bool]:
+    """New PID, mount and network namespaces: directly where this process
     may (root), else in a new user namespace that was probed first. What held, in words, and
     whether a user namespace was needed."""
-    flags = CLONE_NEWPID | CLONE_NEWNS | (0 if network else CLONE_NEWNET)
-    named = "PID, mount" + ("" if network else " and network")
+    flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET
+    named = "PID, mount and network"
     if os.geteuid() == 0 and _libc.unshare(flags) == 0:
         user = False
     else:
@@ -589,7 +544,7 @@ def _namespaces(network: bool) -> tuple[list[str], bool]:
             return [f"no {named} namespaces (a user namespace is refused: {refused}{_apparmor_note()})"], False
         _user_namespace(flags)
         user = True
-    done = [OWN_PID_NAMESPACE] + ([] if network else ["no network (own network namespace)"])
+    done = [OWN_PID_NAMESPACE, "no network (own network namespace)"]
     return done, user
 
 
@@ -756,15 +711,11 @@ def _child(
         done.append("any number of processes (no pids cgroup, no user namespace)")
     if not any("memory cgroup" in item for item in done):
         done.append("memory of its processes together unbounded (no memory cgroup)")
-    ports = []
-    if args.kernel_connection:
-        info = json.loads(Path(args.kernel_connection).read_text(encoding="utf-8"))
-        ports = [info[key] for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
-    readable = _readable(args) + ([Path(args.kernel_connection)] if args.kernel_connection else [])
+    readable = _readable(args)
     writable = [args.folder, *map(Path, WRITABLE_DEVICES), *gpu_device_files()]
     writable += [Path("/dev/shm")] if OWN_SHARED_MEMORY in done else []
-    done += _landlock(readable, writable, ports)
-    done += _seccomp(tcp=bool(args.kernel_connection))
+    done += _landlock(readable, writable)
+    done += _seccomp()
     if args.report:
         print(json.dumps(done), flush=True)
         os._exit(0)
@@ -780,7 +731,7 @@ def _launch(args: argparse.Namespace) -> int:
     if linux:
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         done += _join_cgroups(args.cgroup)  # first, while this process is still the grader's root
-        held, user_namespace = _namespaces(network=bool(args.kernel_connection))
+        held, user_namespace = _namespaces()
         own_namespaces = OWN_PID_NAMESPACE in held
         done += held
     users_tasks = _tasks_of(NOBODY if os.geteuid() == 0 else os.getuid()) if linux and not user_namespace else 0
@@ -815,9 +766,9 @@ def _launch(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The launcher: ``python -I mnistcnn/sandbox.py [limits] -- command``; its defaults are :class:`Limits`'."""
+    """The launcher: ``python -I mnistcnn/grader/sandbox.py [limits] -- command``; its defaults are :class:`Limits`'."""
     defaults = Limits()
-    parser = argparse.ArgumentParser(prog="mnistcnn/sandbox.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="mnistcnn/grader/sandbox.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", type=Path, default=Path.cwd(), help="the only folder the command may write in")
     parser.add_argument("--cpu", type=int, default=defaults.cpu_seconds, help="CPU seconds")
     parser.add_argument("--memory", type=int, default=defaults.memory, help="MiB a process may write (0: no limit)")
@@ -826,7 +777,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=int, default=OUTPUT_KEPT, help="bytes of stdout and of stderr passed on")
     parser.add_argument("--cgroup", type=Path, action="append", default=[], help="a cgroup to join first")
     parser.add_argument("--readable", type=Path, action="append", default=[], help="a folder it may read")
-    parser.add_argument("--kernel-connection", help="a Jupyter kernel's connection file: its ports may be bound")
     parser.add_argument("--report", action="store_true", help="print what applies here, as JSON, and exit")
     parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)

@@ -19,23 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .check import PASSED, Result
-
-
-def label(question: int) -> str:
-    """The name of a question in the gradebook's columns and Gradescope's tests.
-
-    Parameters
-    ----------
-    question : int
-        The question's number.
-
-    Returns
-    -------
-    str
-        ``Q05`` for 5.
-    """
-    return f"Q{question:02d}"
+from .results import PASSED, Result
+from .results import question_label as label
 
 
 @dataclass
@@ -126,3 +111,14 @@ def score(results: list[Result], worth: dict[int, float], modified: dict[str, fl
         scores.counted[question] = ranked[0]
         scores.not_counted += [(r, f"{label(question)}: {Path(ranked[0].file).name} counts") for r in ranked[1:]]
     return scores
+
+
+@dataclass
+class Student:
+    """One student's graded submission: its scores by the rule of this module."""
+
+    name: str
+    scores: Scores
+    problem: str = ""  # why the submission could not be graded, if it could not
+    digest: str = ""
+    unchanged: bool = False  # its results are those of an earlier grading of the same files

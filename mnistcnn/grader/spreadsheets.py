@@ -1,6 +1,6 @@
 """A class's scores as spreadsheets: the gradebook CSV, and a CSV that Canvas imports.
 
-Both are made from the same :class:`~mnistcnn.scores.Scores` of each student, so that a
+Both are made from the same :class:`~mnistcnn.grader.scores.Scores` of each student, so that a
 student's total is the same number in each (and in the student's Gradescope report).
 
 The gradebook (``--gradebook grades.csv``) has one row per submission::
@@ -35,12 +35,9 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .scores import label
-
-if TYPE_CHECKING:  # the gradebook imports this module
-    from .gradebook import Student
+from .results import question_label as label
+from .scores import Student
 
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 POINTS_POSSIBLE = "    Points Possible"  # the first cell of that row, as Canvas writes it

@@ -1,17 +1,17 @@
 """Grading a class: one folder or zip per student, a CSV gradebook, a Canvas export, Gradescope's reports.
 
 ``python -m mnistcnn check submissions/ --gradebook grades.csv`` grades every student of
-``submissions/`` (``alice/``, ``bob.zip``, ...) with :func:`mnistcnn.check.check_files`.
+``submissions/`` (``alice/``, ``bob.zip``, ...) with :func:`mnistcnn.grader.check_files`.
 Every exercise file of a student is graded; then one file counts for each question of the
-book, by the rule of :mod:`mnistcnn.scores` (a file that passed; then the newest); copies
+book, by the rule of :mod:`mnistcnn.grader.scores` (a file that passed; then the newest); copies
 and drafts are named in the notes, never added up. From these scores come, all alike:
 
-* the gradebook, one row per student (columns: :mod:`mnistcnn.spreadsheets`), out of the
-  points of the book's questions (:func:`book_points`), not only of those handed in;
+* the gradebook, one row per student (columns: :mod:`mnistcnn.grader.spreadsheets`), out of the
+  points of the book's questions (:func:`~mnistcnn.grader.book.question_points`), not only of those handed in;
 * with ``--canvas canvas.csv``, each student's total as Canvas's gradebook import reads it,
-  the student found by ID through ``--roster`` (:mod:`mnistcnn.spreadsheets`);
+  the student found by ID through ``--roster`` (:mod:`mnistcnn.grader.spreadsheets`);
 * each student's report, kept beside the gradebook (``grades/alice.json``, in Gradescope's
-  format, :mod:`mnistcnn.gradescope`) with the hash of the files graded, so that grading
+  format, :mod:`mnistcnn.grader.gradescope`) with the hash of the files graded, so that grading
   again skips the students whose files did not change.
 
 ``--jobs N`` runs N files at a time across the class: up to N students are unpacked and
@@ -28,54 +28,15 @@ import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import points
-from .check import DEFAULT_TIMEOUT, PAGES, Result, check_files, find_exercises
+from .book import question_points
+from .grade import DEFAULT_TIMEOUT, check_files, find_exercises
 from .gradescope import read_back, results_json, write_json
-from .scores import Scores, score
+from .results import Result
+from .scores import Student, score
 from .spreadsheets import number, read_roster, write_canvas, write_gradebook
 from .submissions import digest, students, unpack
-
-
-def book_points(handed_in: list[Result] | None = None) -> dict[int, float]:
-    """The book's questions and what each is worth: what every gradebook is out of.
-
-    Parameters
-    ----------
-    handed_in : list of Result, optional
-        Where the question pages are not at hand (a package installed without them), the
-        questions of these results, at the points their files carry, stand in for the book's.
-
-    Returns
-    -------
-    dict[int, float]
-        Each question's number, in order, and its points (:func:`mnistcnn.points.of_page`
-        of its page).
-
-    Raises
-    ------
-    ValueError
-        When the question pages are not at hand, and no ``handed_in`` is given.
-    """
-    pages = sorted(PAGES.glob("*/q[0-9][0-9]_*.py"), key=lambda page: page.name)
-    if pages:
-        return {int(page.name[1:3]): points.of_page(page.read_text(encoding="utf-8")) for page in pages}
-    if handed_in is None:
-        raise ValueError(f"the book's question pages are not in {PAGES}: grade a class from a checkout of mnistcnn")
-    return dict(sorted({r.question: r.max_points for r in handed_in if r.question is not None}.items()))
-
-
-@dataclass
-class Student:
-    """One student's graded submission: its scores by the rule of :mod:`mnistcnn.scores`."""
-
-    name: str
-    scores: Scores
-    problem: str = ""  # why the submission could not be graded, if it could not
-    digest: str = ""
-    unchanged: bool = False  # its results are those of an earlier grading of the same files
 
 
 def modification_times(paths: list[Path]) -> dict[str, float]:
@@ -90,9 +51,8 @@ def gradescope(results: list[Result], seconds: float, digest: str = "") -> dict:
     ----------
     results : list of Result
         Every file of the submission, graded; where several answer one question, one counts
-        (:mod:`mnistcnn.scores`), their files' modification times breaking ties. Without the
-        question pages at hand, the report is out of the questions of ``results`` only
-        (:func:`book_points`).
+        (:mod:`mnistcnn.grader.scores`), their files' modification times breaking ties; the report
+        is out of the book's questions (:func:`~mnistcnn.grader.book.question_points`).
     seconds : float
         How long grading took.
     digest : str
@@ -101,10 +61,10 @@ def gradescope(results: list[Result], seconds: float, digest: str = "") -> dict:
     Returns
     -------
     dict
-        The report (:func:`mnistcnn.gradescope.results_json`).
+        The report (:func:`mnistcnn.grader.gradescope.results_json`).
     """
     modified = modification_times([Path(r.file) for r in results])
-    return results_json(score(results, book_points(results), modified), seconds, digest)
+    return results_json(score(results, question_points(), modified), seconds, digest)
 
 
 # A class folder -----------------------------------------------------------------
@@ -124,9 +84,9 @@ def grade_student(
     kept : Path
         The student's report from an earlier grading (read, if there), and where to keep this one's.
     grade : callable
-        ``grade(paths)``: a :class:`~mnistcnn.check.Result` for each exercise file in ``paths``.
+        ``grade(paths)``: a :class:`~mnistcnn.grader.Result` for each exercise file in ``paths``.
     worth : dict[int, float]
-        The book's questions and their points (:func:`book_points`).
+        The book's questions and their points (:func:`~mnistcnn.grader.book.question_points`).
     regrade : bool
         Grade even when the files did not change since the kept report.
 
@@ -224,32 +184,6 @@ def _minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 60 else f"{seconds / 60:.0f} min"
 
 
-def add_class_arguments(group) -> None:
-    """Add the options of grading a class that :func:`grade_class` takes beyond the folder and gradebook.
-
-    Parameters
-    ----------
-    group : argparse.ArgumentParser or argparse._ArgumentGroup
-        Where ``check``'s options of grading a class are (``--gradebook``, ``--regrade``).
-    """
-    group.add_argument(
-        "--roster",
-        metavar="CSV",
-        help="the students' Canvas names and IDs: columns Student, ID, SIS User ID, SIS Login ID, Section, "
-        "and 'folder' (each student's folder or zip name; without it, folders are named by SIS Login ID)",
-    )
-    group.add_argument(
-        "--canvas", metavar="CSV", help="also write each student's total as Canvas's gradebook import reads it"
-    )
-    group.add_argument(
-        "--canvas-assignment",
-        default="mnistcnn",
-        metavar="NAME",
-        help="the Canvas assignment of the totals, as Canvas names it with its ID: 'Exercises (12345)' "
-        "(default: mnistcnn, which Canvas makes a new assignment of)",
-    )
-
-
 def grade_class(
     folder: Path,
     gradebook: Path,
@@ -276,13 +210,13 @@ def grade_class(
     regrade : bool
         Grade again the students whose files did not change since their kept report.
     timeout, warnings_are_errors, memory
-        As for :func:`mnistcnn.check.check_files`, for each file.
+        As for :func:`mnistcnn.grader.check_files`, for each file.
     jobs : int
         Files graded at the same time, across students (the module's docstring).
     roster : Path, optional
-        The students' Canvas names and IDs (:func:`mnistcnn.spreadsheets.read_roster`).
+        The students' Canvas names and IDs (:func:`mnistcnn.grader.spreadsheets.read_roster`).
     canvas : Path, optional
-        Where to write the Canvas export (:func:`mnistcnn.spreadsheets.write_canvas`).
+        Where to write the Canvas export (:func:`mnistcnn.grader.spreadsheets.write_canvas`).
     canvas_assignment : str
         The Canvas export's assignment column.
     stream : file, optional
@@ -298,7 +232,7 @@ def grade_class(
         raise ValueError(f"no student folder or zip in {folder}")
     if jobs < 1:
         raise ValueError(f"--jobs must be at least 1, not {jobs}")
-    worth = book_points()
+    worth = question_points()
     who = read_roster(Path(roster)) if roster else {}
     kept = Path(gradebook).with_suffix("")  # grades.csv keeps its students' reports in grades/
     bar = ProgressBar(len(found), stream)
@@ -331,7 +265,7 @@ def grade_class(
         bar.step(student)
         return student
 
-    if files is None:  # in this thread: nbclient's event loop stays the caller's
+    if files is None:  # one student after the other, in this thread
         graded = [one_student(entry) for entry in found]
     else:
         with files, ThreadPoolExecutor(jobs, thread_name_prefix="mnistcnn-student") as class_pool:
