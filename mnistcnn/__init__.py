@@ -9,12 +9,21 @@ trained networks are kept, and the fingerprint that names them), :mod:`~mnistcnn
 ``python -m mnistcnn check``.
 """
 
-from .checkpoint import load as load_net
-from .checkpoint import save as save_net
-from .data import MNISTError, data_dir, fetch, load, load_tensors, normalize, read_idx, show
-from .device import DeviceError, describe, describe_line, pick_device
-from .model import LeNet
-from .train import accuracy, backprop_deep, predict, save_trained, textbook_backprop_deep, trained_lenet
+import importlib
+
+# Each public name and the module that defines it (under another name for load_net, save_net).
+# They are imported when first used, so that `mnistcnn --help` and `--version` answer without
+# importing torch (`tests/test_cli.py`).
+_PUBLIC = {
+    "load_net": ("checkpoint", "load"),
+    "save_net": ("checkpoint", "save"),
+    **{name: ("data", name) for name in ("MNISTError", "data_dir", "fetch", "load", "load_tensors", "normalize")},
+    **{name: ("data", name) for name in ("read_idx", "show")},
+    **{name: ("device", name) for name in ("DeviceError", "describe", "describe_line", "pick_device")},
+    "LeNet": ("model", "LeNet"),
+    **{name: ("train", name) for name in ("accuracy", "backprop_deep", "predict", "save_trained")},
+    **{name: ("train", name) for name in ("textbook_backprop_deep", "trained_lenet")},
+}
 
 __version__ = "1.0.0"
 
@@ -41,3 +50,17 @@ __all__ = [
     "textbook_backprop_deep",
     "trained_lenet",
 ]
+
+
+def __getattr__(name: str):
+    """A public name, imported from its module the first time it is asked for."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'mnistcnn' has no attribute {name!r}")
+    module, attribute = _PUBLIC[name]
+    value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

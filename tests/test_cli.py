@@ -57,24 +57,32 @@ def test_the_usage_names_the_command_as_it_was_typed(argv0, typed, capsys, monke
     assert status == 0 and out.startswith(f"usage: {typed} check ")
 
 
-def test_help_imports_neither_torch_nor_the_commands_modules():
-    """The command line alone, its package's modules not yet imported: --help answers without torch."""
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_help_and_version_import_neither_torch_nor_the_commands_modules(option):
+    """As a newcomer runs it: the package as it is, ``python -m mnistcnn --help``, without torch."""
     probe = (
-        "import sys, types\n"
-        "package = types.ModuleType('mnistcnn')\n"
-        f"package.__path__ = [{str(ROOT / 'mnistcnn')!r}]\n"
-        "package.__version__ = '0'\n"
-        "sys.modules['mnistcnn'] = package\n"
-        "import mnistcnn.cli\n"
+        "import runpy, sys\n"
+        f"sys.argv = ['mnistcnn', {option!r}]\n"
         "try:\n"
-        "    mnistcnn.cli.main(['--help'])\n"
+        "    runpy.run_module('mnistcnn', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in ('torch', 'numpy', 'mnistcnn')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "['mnistcnn', 'mnistcnn.cli']"
+
+
+def test_every_public_name_of_the_package_is_imported_when_first_used():
+    import mnistcnn
+
+    assert sorted(mnistcnn.__all__) == sorted(mnistcnn._PUBLIC)
+    for name in mnistcnn.__all__:
+        value = getattr(mnistcnn, name)
+        assert getattr(value, "__name__", name) in (name, name.removesuffix("_net")), name
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        mnistcnn.nothing  # noqa: B018
 
 
 def test_the_check_defaults_the_help_shows_are_the_graders():
