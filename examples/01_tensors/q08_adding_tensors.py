@@ -189,7 +189,7 @@ assert torch.equal(table[4], torch.tensor([4.0, 14.0, 104.0]))
 assert torch.broadcast_shapes((2, 1, 4), (3, 1)) == (2, 3, 4)
 assert isinstance(mismatch_error, RuntimeError)
 assert "doesn't match the broadcast shape" in str(grow_error), grow_error
-assert torch.equal(row, torch.tensor([0.0, 10.0, 100.0])), "failed writes left row alone"
+assert torch.equal(row, torch.tensor([0.0, 10.0, 100.0])), "the writes left row alone"
 assert torch.equal(grown, x_before + row)
 # sphinx_gallery_end_ignore
 

@@ -153,5 +153,5 @@ assert z.shape == (5, 3)
 assert (t.to(device) is t) == (device == "cpu")
 assert set(timings) == {"made on the CPU, then moved", "made on the device"}
 assert all(len(r) == 7 for r in rounds.values()), "seven rounds of each way"
-assert all(m.number_per_run == 10 for r in rounds.values() for m in r), "10 calls a round"
+assert all(m.number_per_run == 10 for r in rounds.values() for m in r), rounds
 assert all(len(m.times) == 7 for m in timings.values())
