@@ -24,15 +24,9 @@ x = torch.randn(5, 3).to(device)
 y = torch.randn(5, 3, device=device)
 z = x + y
 print("z lives on", z.device)
-
-# %%
-# Back to the CPU, then to NumPy
-# ------------------------------
-# ``.cpu()`` returns the tensor in main memory, and ``numpy()`` then views that memory
-# as an array. This works wherever ``z`` lives.
 # sphinx_gallery_start_ignore
 # On a CPU, z.numpy() gives the very array that z.cpu().numpy() gives: only the calls
-# the answer makes tell them apart, so they are noted while it runs.
+# the answer below makes tell them apart, so they are noted while it runs.
 from torch.overrides import TorchFunctionMode
 
 
@@ -53,6 +47,12 @@ class NotedCalls(TorchFunctionMode):
 noted = NotedCalls()
 noted.__enter__()
 # sphinx_gallery_end_ignore
+
+# %%
+# Back to the CPU, then to NumPy
+# ------------------------------
+# ``.cpu()`` returns the tensor in main memory, and ``numpy()`` then views that memory
+# as an array. This works wherever ``z`` lives.
 
 # sphinx_gallery_answer = "Bring z to main memory, then make it a NumPy array z_np."
 z_np = z.cpu().numpy()

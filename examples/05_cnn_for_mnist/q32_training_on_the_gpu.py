@@ -169,10 +169,10 @@ if device.type != "cuda":
 #
 #    Two lines put everything on the GPU: the training images and labels are copied
 #    there with ``.to(device)``, and the new network is created and moved with
-#    ``LeNet().to(device)``. The training function needs no change, since every tensor
-#    it creates comes from tensors that are already on the device. (Only the random
-#    permutation of Q30's loop is drawn on the CPU; indexing GPU tensors with it works,
-#    and the package copies it to the GPU once per epoch.)
+#    ``LeNet().to(device)``. The training function needs no change: the tensors it
+#    indexes and the network are on the device, and the one tensor it makes from
+#    nothing, the random permutation of Q30's loop, is drawn on the CPU, where it can
+#    still index GPU tensors (the package copies it to the GPU once per epoch).
 #
 #    How long the ten epochs take is a measurement, and the lines above say which
 #    device built this page and what it measured. A page built without a GPU has timed
