@@ -89,9 +89,11 @@ print("torch.Tensor(3).shape =", torch.Tensor(3).shape, "  (3 uninitialised numb
 #    data and infers the type from it (floats give the default floating-point type,
 #    ``float32``, integers ``int64``), or takes an explicit ``dtype=``. The capitalised
 #    ``torch.Tensor``, used in the assignment, is the tensor class itself: given a list
-#    it produces the same ``float32`` tensor, but it converts whatever it is given to
-#    the default floating-point type and, given integers instead of a list, it reads
-#    them as a shape and returns uninitialised memory, as in Q01. The PyTorch
+#    it produces the same ``float32`` tensor, but it converts a list of integers to the
+#    default floating-point type; given a tensor, it returns one of that tensor's own
+#    type (``torch.Tensor(torch.tensor([1, 2]))`` stays ``int64``); and given integers
+#    instead of a list, it reads them as a shape and returns uninitialised memory, as
+#    in Q01. The PyTorch
 #    documentation recommends ``torch.tensor`` for data and
 #    ``torch.empty``/``torch.zeros`` for shapes.
 
@@ -110,4 +112,5 @@ assert abs((y.double() * weights).sum().item() - 44.4517) < 1e-4
 assert torch.equal(x, torch.Tensor(x.tolist()))
 assert torch.tensor([1, 2, 3]).dtype == torch.int64
 assert torch.Tensor([1, 2, 3]).dtype == torch.get_default_dtype() == torch.float32
+assert torch.Tensor(torch.tensor([1, 2])).dtype == torch.int64
 assert torch.tensor(3).shape == () and torch.Tensor(3).shape == (3,)

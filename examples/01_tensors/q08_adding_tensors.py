@@ -13,6 +13,8 @@ itself, down to the memory address of its numbers.
 # %%
 # The tensors of Q04
 # ------------------
+import textwrap
+
 import torch
 
 x = torch.tensor([[-0.1859, 1.3970, 0.5236],
@@ -100,9 +102,11 @@ print("x.add_(y) left the sum in x:", torch.equal(x, s1))
 # %%
 # Adding tensors of different shapes
 # ----------------------------------
-# All four spellings also add tensors whose shapes differ, when the smaller one can be
-# *broadcast*: its missing leading dimensions, and those of size 1, are repeated to
-# match. A row of three numbers is added to every row of a 5×3 tensor:
+# The three spellings that return a new tensor also add tensors whose shapes differ,
+# when the two shapes can be *broadcast* to a common one. The rule: align the two
+# shapes from the right; a missing dimension counts as 1; in each aligned pair the
+# sizes must be equal, or one of them 1, which is repeated to match the other. A row
+# of three numbers, shape (3,), aligns with the 3 of 5×3 and is added to every row:
 row = torch.tensor([0.0, 10.0, 100.0])
 print(x_before + row)
 broadcast_row = row.expand(5, 3)
@@ -110,7 +114,42 @@ print("the row, broadcast:", tuple(broadcast_row.shape), broadcast_row.stride())
 
 # %%
 # Nothing is copied: broadcast to 5×3, the row has strides (0, 1), so going down a row
-# stays at the same three numbers. A 5×1 column is repeated along the columns alike.
+# stays at the same three numbers. Neither operand needs to be the larger one: a 5×1
+# column and a 1×3 row both grow, into a 5×3 table, and ``torch.broadcast_shapes``
+# applies the rule to shapes alone. Where a pair differs and neither size is 1, the
+# shapes do not broadcast.
+column = torch.arange(5.0).view(5, 1)
+table = column + row.view(1, 3)
+print("(5, 1) + (1, 3) ->", tuple(table.shape))
+print("(2, 1, 4) and (3, 1) ->", tuple(torch.broadcast_shapes((2, 1, 4), (3, 1))))
+try:
+    torch.broadcast_shapes((5, 3), (5,))
+except RuntimeError as err:
+    mismatch_error = err
+    print(textwrap.fill("(5, 3) and (5,): " + " ".join(str(err).split()), 80))
+
+# %%
+# The writing spellings are stricter: ``out=`` and an in-place method write into a
+# tensor that already exists, which cannot grow. ``row`` can receive ``row + x`` only
+# if the broadcast shape is its own shape (3,); here it is (5, 3):
+for name, write in {"torch.add(row, x, out=row)": lambda: torch.add(row, x, out=row),
+                    "row.add_(x)": lambda: row.add_(x)}.items():
+    try:
+        write()
+    except RuntimeError as err:
+        grow_error = err
+        print(textwrap.fill(f"{name}: RuntimeError: {err}", 80))
+
+# %%
+# The other way round works, since a target of shape 5×3 already has the broadcast
+# shape: ``add_`` adds the row to every one of its rows, in place.
+grown = x_before.clone()
+grown.add_(row)
+print("added in place into a 5×3 target:", torch.equal(grown, x_before + row))
+
+# %%
+# A new result takes the broadcast shape; a target keeps its own shape, so writing
+# into it works only when the broadcast shape is that shape.
 #
 # .. dropdown:: Answer
 #
@@ -143,4 +182,14 @@ assert torch.allclose(s1, torch.tensor([[0.2979, 1.9792, 0.7991],
                                          [-1.2926, 1.7884, 1.4302]]), atol=1e-4)
 assert torch.equal(x_before + row, x_before + broadcast_row)
 assert broadcast_row.stride() == (0, 1) and broadcast_row.data_ptr() == row.data_ptr()
+# sphinx_gallery_start_ignore
+# The broadcasting rule, and the writing spellings that cannot grow their target.
+assert table.shape == (5, 3)
+assert torch.equal(table[4], torch.tensor([4.0, 14.0, 104.0]))
+assert torch.broadcast_shapes((2, 1, 4), (3, 1)) == (2, 3, 4)
+assert isinstance(mismatch_error, RuntimeError)
+assert "doesn't match the broadcast shape" in str(grow_error), grow_error
+assert torch.equal(row, torch.tensor([0.0, 10.0, 100.0])), "the writes left row alone"
+assert torch.equal(grown, x_before + row)
+# sphinx_gallery_end_ignore
 

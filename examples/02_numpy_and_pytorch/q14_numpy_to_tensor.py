@@ -70,11 +70,17 @@ print(torch.from_numpy(chars.numpy()))
 #
 # - ``bfloat16``, a 16-bit float format common in deep learning, has no NumPy dtype;
 # - a tensor that records gradients (see Q17) must be detached first;
+# - a *sparse* tensor, which stores only its non-zero entries and their positions, has
+#   no array layout;
+# - a complex tensor whose conjugation is pending (``conj()`` only sets a flag, the
+#   *conjugate bit*, and leaves the numbers as they were) cannot be read as they stand;
 # - in the other direction, an array walked backwards (a negative stride) has no tensor
 #   layout.
 attempts = {
     "bfloat16 tensor": lambda: torch.ones(3, dtype=torch.bfloat16).numpy(),
     "tensor that requires grad": lambda: torch.ones(3, requires_grad=True).numpy(),
+    "sparse tensor": lambda: torch.eye(2).to_sparse().numpy(),
+    "conjugate bit set": lambda: torch.tensor([1 + 2j]).conj().numpy(),
     "array with a negative stride": lambda: torch.from_numpy(np.arange(3.0)[::-1]),
 }
 errors = {}
@@ -87,19 +93,22 @@ for what, attempt in attempts.items():
         print(textwrap.fill(f"{what}: {type(err).__name__}: {message}", 80))
 
 # %%
-# Each has a one-step fix, and for the last two PyTorch's own message names it:
+# Each has a one-step fix, and for all but the first PyTorch's own message names it:
 # ``.float()`` converts to a type NumPy knows (a copy), ``.detach()`` gives a view of
-# the same numbers that autograd does not watch (no copy), and ``.copy()`` lays the
-# array out afresh. Tensors on a GPU are the remaining exception; Q16 is about them.
+# the same numbers that autograd does not watch (no copy), ``.to_dense()`` writes out
+# every entry, ``.resolve_conj()`` carries out the pending conjugation, and ``.copy()``
+# lays the array out afresh. Tensors on a GPU fail too; Q16 is about them.
 print(torch.ones(3, dtype=torch.bfloat16).float().numpy())
 print(torch.ones(3, requires_grad=True).detach().numpy())
+print(torch.eye(2).to_sparse().to_dense().numpy())
+print(torch.tensor([1 + 2j]).conj().resolve_conj().numpy())
 print(torch.from_numpy(np.arange(3.0)[::-1].copy()))
 
 # %%
 # A float64 tensor in a float32 network
 # -------------------------------------
-# The ``float64`` that ``from_numpy`` keeps causes the error met most often when NumPy
-# data goes into a network: layers hold ``float32`` weights, and PyTorch does not mix
+# The ``float64`` that ``from_numpy`` keeps causes an error as soon as NumPy data goes
+# into a network: layers hold ``float32`` weights, and PyTorch does not mix
 # the two types in a layer. Here ``b``, five numbers, goes through a layer with five
 # inputs; the exact wording of the error depends on the PyTorch version.
 torch.manual_seed(0)
@@ -130,9 +139,10 @@ with torch.no_grad():
 #
 #    The ``CharTensor`` exception is out of date: ``int8`` tensors convert both ways.
 #    What cannot convert today is a tensor whose element type NumPy lacks
-#    (``bfloat16``), a tensor that requires gradients (detach it first), a tensor that
-#    is not in CPU memory (move it with ``.cpu()`` first, Q16) and, from the NumPy side,
-#    an array with negative strides.
+#    (``bfloat16``), a tensor that requires gradients (detach it first), a sparse
+#    tensor (``.to_dense()`` first), a complex tensor with its conjugate bit set
+#    (``.resolve_conj()`` first), a tensor that is not in CPU memory (move it with
+#    ``.cpu()`` first, Q16) and, from the NumPy side, an array with negative strides.
 
 # %%
 # Check
@@ -143,6 +153,10 @@ assert b.tolist() == [3.0] * 5 and copied.tolist() == [2.0] * 5
 assert chars.numpy().dtype == np.int8
 assert isinstance(errors["bfloat16 tensor"], TypeError)
 assert isinstance(errors["tensor that requires grad"], RuntimeError)
+assert isinstance(errors["sparse tensor"], TypeError)
+assert isinstance(errors["conjugate bit set"], RuntimeError)
+assert "to_dense" in str(errors["sparse tensor"])
+assert "resolve_conj" in str(errors["conjugate bit set"])
 assert isinstance(errors["array with a negative stride"], ValueError)
 assert isinstance(dtype_error, RuntimeError)
 assert layer(b.float()).dtype == torch.float32

@@ -18,8 +18,6 @@ allocating on the machine that built it.
 # ``torch.cuda.is_available()`` is true when PyTorch was built with CUDA support and
 # sees a usable NVIDIA GPU. A device is then named by a string: ``"cuda"`` for the
 # current GPU, ``"cpu"`` for the main memory and processor.
-import timeit
-
 import torch
 
 torch.manual_seed(0)
@@ -56,47 +54,55 @@ t = torch.randn(5, 3)
 print(f"t.to({device!r}) is t itself:", t.to(device) is t)
 
 # %%
-# Timing both ways
+# How to time code
 # ----------------
 # A 5×3 tensor is too small to time, so each function below makes a 500×500 one (a
-# megabyte) in one of the two ways. GPU work is queued and runs later, so on a GPU each
-# function waits for it to finish (``torch.cuda.synchronize``); otherwise only the
-# queueing would be timed.
-
-
-def wait_for_device():
-    if device == "cuda":
-        torch.cuda.synchronize()
+# megabyte) in one of the two ways. Four habits make a timing mean something:
+#
+# - **Warm up.** The first call pays one-off costs (starting the GPU's random
+#   generator, for instance), so it runs before the clock starts.
+# - **Repeat.** One short call is at the mercy of the machine's noise. Time many calls,
+#   in several rounds, and report the *median* of the rounds with their spread, the
+#   *interquartile range* (IQR): the middle half of the rounds lies within it.
+# - **Interleave.** Time the two ways in turns, round after round, so that a busy
+#   moment of the machine slows both alike instead of one.
+# - **Synchronise.** GPU work is queued and runs later: read the clock only after
+#   ``torch.cuda.synchronize()``, or only the queueing is timed (Q32 does this by hand).
+#
+# ``torch.utils.benchmark.Timer`` warms up before each measurement and synchronises a
+# GPU before reading its clock; as the package's own benchmark (``mnistcnn.bench``)
+# does, we give it every thread of the CPU (its default is one) and call it in turns.
+from torch.utils import benchmark
 
 
 def made_then_moved():
-    t = torch.randn(500, 500).to(device)
-    wait_for_device()
-    return t
+    return torch.randn(500, 500).to(device)
 
 
 def made_on_device():
-    t = torch.randn(500, 500, device=device)
-    wait_for_device()
-    return t
+    return torch.randn(500, 500, device=device)
 
 
-# %%
-# The first call of each pays one-off costs (starting the GPU's random generator, for
-# instance), so it is made once before the clock starts. Each time reported is the best
-# of three rounds of ten calls.
-timings = {}
 ways = {"made on the CPU, then moved": made_then_moved,
         "made on the device": made_on_device}
-for name, make in ways.items():
-    make()
+timers = {name: benchmark.Timer("make()", globals={"make": make}, description=name,
+                                num_threads=torch.get_num_threads())
+          for name, make in ways.items()}
 
-    # sphinx_gallery_answer = "timings[name]: one call of make, best of 3 rounds of 10."
-    timings[name] = min(timeit.repeat(make, number=10, repeat=3)) / 10
-    # sphinx_gallery_answer_end
-    print(f"{name:>27}: {timings[name] * 1e3:6.3f} ms")
-ratio = timings["made on the CPU, then moved"] / timings["made on the device"]
-print(f"time ratio, made then moved / made on the device: {ratio:.2f}")
+# %%
+# Seven rounds, each timing ten calls of each way in turn:
+rounds = {name: [] for name in ways}
+for _ in range(7):
+    for name, timer in timers.items():
+
+        # sphinx_gallery_answer = "Add to rounds[name] a measurement of 10 calls."
+        rounds[name].append(timer.timeit(10))
+        # sphinx_gallery_answer_end
+timings = {name: benchmark.Measurement.merge(rounds[name])[0] for name in ways}
+for name, m in timings.items():
+    print(f"{name:>27}: median {m.median * 1e3:6.3f} ms, IQR {m.iqr * 1e3:6.3f} ms")
+moved, made = (timings[name].median for name in ways)
+print(f"ratio of the medians, made then moved / made on the device: {moved / made:.2f}")
 
 # %%
 # .. answer-reading: Which way is faster, and why?
@@ -104,9 +110,9 @@ print(f"time ratio, made then moved / made on the device: {ratio:.2f}")
 # On a CPU-only machine the two ways do exactly the same work, because moving to
 # ``"cpu"`` does nothing: neither is more efficient, and whatever separates their times
 # comes from the machine (its caches, its clock, other programs running), not from the
-# code. Timings of calls this short can scatter widely. On a GPU the tensor made in
-# place skips the slow random draw on the CPU and the copy across the bus, and wins by
-# a wide margin.
+# code: read a gap between the medians against the IQRs, the scatter of one way's own
+# rounds. On a GPU the tensor made in place skips the slow random draw on the CPU and
+# the copy across the bus, and wins by a wide margin.
 #
 # .. answer-reading-end
 #
@@ -146,3 +152,6 @@ assert x.device.type == y.device.type == z.device.type == device
 assert z.shape == (5, 3)
 assert (t.to(device) is t) == (device == "cpu")
 assert set(timings) == {"made on the CPU, then moved", "made on the device"}
+assert all(len(r) == 7 for r in rounds.values()), "seven rounds of each way"
+assert all(m.number_per_run == 10 for r in rounds.values() for m in r), rounds
+assert all(len(m.times) == 7 for m in timings.values())

@@ -24,6 +24,29 @@ x = torch.randn(5, 3).to(device)
 y = torch.randn(5, 3, device=device)
 z = x + y
 print("z lives on", z.device)
+# sphinx_gallery_start_ignore
+# On a CPU, z.numpy() gives the very array that z.cpu().numpy() gives: only the calls
+# the answer below makes tell them apart, so they are noted while it runs.
+from torch.overrides import TorchFunctionMode
+
+
+class NotedCalls(TorchFunctionMode):
+    def __init__(self):
+        super().__init__()
+        self.names = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", str(func))
+        if name in ("to", "numpy") and (args[1:] or kwargs):
+            name += f"({', '.join(map(str, [*args[1:], *kwargs.values()]))})"
+        self.names.append(name)
+        return func(*args, **kwargs)
+
+
+noted = NotedCalls()
+noted.__enter__()
+# sphinx_gallery_end_ignore
 
 # %%
 # Back to the CPU, then to NumPy
@@ -34,6 +57,11 @@ print("z lives on", z.device)
 # sphinx_gallery_answer = "Bring z to main memory, then make it a NumPy array z_np."
 z_np = z.cpu().numpy()
 # sphinx_gallery_answer_end
+# sphinx_gallery_start_ignore
+noted.__exit__(None, None, None)
+to_main_memory = {"cpu", "to(cpu)", "numpy(True)"} & set(noted.names)
+assert to_main_memory, f"z_np made without .cpu(); its tensor calls: {noted.names}"
+# sphinx_gallery_end_ignore
 print(type(z_np), z_np.dtype, z_np.shape)
 print(z_np)
 

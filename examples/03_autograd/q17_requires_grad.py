@@ -86,10 +86,13 @@ for warning in caught:
 #
 # .. answer-reading-end
 #
-# The warning turns on the difference between *leaf* tensors, which you create
-# yourself, and intermediate results, which operations create. By default only leaves
-# that require gradients get a ``.grad``: ``x``, but not ``y``, and not ``untracked``
-# either, a leaf too but one that autograd does not watch.
+# The warning turns on the difference between *leaf* tensors and the intermediate
+# results of a recorded computation. A tensor is a leaf when autograd has recorded no
+# operation that made it: one that requires gradients because you asked for it, like
+# ``x``, and every tensor that does not require gradients, like ``untracked``, even
+# though an operation made it. A result of recorded operations, like ``y``, is not. By
+# default only leaves that require gradients get a ``.grad``: ``x``, but not ``y``, and
+# not ``untracked`` either, which autograd does not watch.
 for name, t in {"x": x, "y": y, "untracked": untracked}.items():
     print(f"{name:>9}: leaf {t.is_leaf!s:5}  requires grad {t.requires_grad}")
 

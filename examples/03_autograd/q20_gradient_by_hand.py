@@ -52,6 +52,11 @@ autograd_at_random = x.grad
 # sphinx_gallery_answer = "by_hand: the gradient at x by your formula, no autograd."
 by_hand = 1.5 * (x.detach() + 2)
 # sphinx_gallery_answer_end
+# sphinx_gallery_start_ignore
+x_drawn = torch.randn(2, 2, generator=torch.Generator().manual_seed(0))
+assert torch.equal(x.detach(), x_drawn), "computing by_hand must leave x as it was"
+assert torch.allclose(by_hand, autograd_at_random), "by_hand should equal autograd's"
+# sphinx_gallery_end_ignore
 print("x        :", entries(x.detach()))
 print("autograd :", entries(autograd_at_random))
 print("formula  :", entries(by_hand))

@@ -27,13 +27,17 @@ print(xtrain.shape)
 # Image 42 and its label
 # ----------------------
 # ``xtrain[42, 0, :, :]`` is the 28 × 28 grid of image 42's only channel;
-# ``mnistcnn.show`` plays the part of ``MNISTtools.show`` and draws it. We put the label
-# in the title.
+# ``mnistcnn.show`` plays the part of ``MNISTtools.show`` and draws it, and returns the
+# matplotlib axes it drew in, which we keep as ``ax``. We put the label in the title.
 
-# sphinx_gallery_answer = "Draw image 42 with mnistcnn.show, and print its label."
-mnistcnn.show(xtrain[42, 0, :, :], title=f"ltrain[42] = {ltrain[42]}")
+# sphinx_gallery_answer = "Draw image 42 with mnistcnn.show into ax; print its label."
+ax = mnistcnn.show(xtrain[42, 0, :, :], title=f"ltrain[42] = {ltrain[42]}")
 print(f"ltrain[42] = {ltrain[42]}")
 # sphinx_gallery_answer_end
+# sphinx_gallery_start_ignore
+shown = ax.images[0].get_array()
+assert np.array_equal(shown, xtrain[42, 0]), "ax should show image 42: xtrain[42, 0]"
+# sphinx_gallery_end_ignore
 plt.show()
 
 # %%

@@ -106,10 +106,19 @@ print("test-set std. dev.:", np.round(yinit.std(0).cpu().numpy(), 2))
 # The different levels do not come from the background, set to -1 in four pixels out
 # of five (Q21): rescaled to [0, 1], with a background of 0, the images get the same
 # single answer. They come from the initial parameters: PyTorch draws the
-# weights and biases of a layer with :math:`n` inputs uniformly between
-# :math:`\pm 1/\sqrt{n}`. Such small weights shrink the image's influence from layer to
-# layer, while the biases add to each output a fixed offset of its own. A copy of the
-# network with every bias set to zero has no offsets:
+# weights and biases of a layer uniformly between :math:`\pm 1/\sqrt{n}`, where
+# :math:`n` is the layer's *fan-in*, the number of inputs that one output sums (Q21):
+# 256 for ``fc1``, and for ``conv2`` its 6 input channels times its 5×5 window, 150.
+fan_in = {"fc1": 16 * 4 * 4, "conv2": 6 * 5 * 5}
+for name, n in fan_in.items():
+    largest = getattr(net, name).weight.abs().max().item()
+    print(f"{name}: largest |weight| {largest:.4f}, 1/sqrt({n}) = {n ** -0.5:.4f}")
+
+# %%
+# The largest weight of each layer comes close to its bound. Such small weights shrink
+# the image's influence from layer to layer, while the biases add to each output a
+# fixed offset of its own. A copy of the network with every bias set to zero has no
+# offsets:
 
 
 def answers(network, images):
@@ -189,6 +198,10 @@ assert max(answers(net, (xtest + 1) / 2)) >= 9000
 unbiased_answers = answers(unbiased, xtest)
 assert max(unbiased_answers) < 9000 and sum(n > 10 for n in unbiased_answers) >= 3
 assert spread < 0.1 < 0.2 < mean_scores.max() - mean_scores.min(), "much closer"
+# The bound is 1/sqrt(fan-in), and the largest weight comes close to it.
+for name, n in fan_in.items():
+    largest = getattr(net, name).weight.abs().max().item()
+    assert 0.95 * n**-0.5 < largest <= n**-0.5, (name, largest)
 # Other seeds: accuracies below and above 10 %, some answers split between digits.
 assert len(seed_accuracies) == 10 and abs(seed_accuracies[0] - acc.item()) < 1e-4
 assert min(seed_accuracies) < 9 and max(seed_accuracies) > 11, seed_accuracies

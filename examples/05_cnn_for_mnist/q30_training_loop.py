@@ -35,12 +35,15 @@ every minibatch.
 # assignment's own code. The function also returns the loss of every minibatch, for the
 # plot further down.
 import math
+import tempfile
 import time
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn as nn
+from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 import mnistcnn
 
@@ -136,13 +139,97 @@ plt.show()
 # The curve has three phases: a plateau at :math:`\ln 10`, a steep fall in the middle of
 # the second epoch, and a long, slowly descending tail.
 #
+# The same loop with a ``DataLoader``
+# -----------------------------------
+# The shuffling and slicing that the assignment writes by hand is what PyTorch's
+# ``torch.utils.data`` does for any dataset: a ``TensorDataset`` pairs each image with
+# its label, a ``RandomSampler`` draws a new order every epoch (with
+# ``torch.randperm``), and a ``DataLoader`` cuts that order into minibatches, leaving
+# out a last, incomplete one with ``drop_last=True`` as ``NB = N // B`` does. The loop
+# keeps only the five moves:
+
+
+def train_with_loader(loader, net, T, gamma=.001, rho=.9):
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(net.parameters(), lr=gamma, momentum=rho)
+    history = []
+    for _ in range(T):  # each pass over the loader is an epoch, in a new order
+        for inputs, labels in loader:
+            optimizer.zero_grad()
+            loss = criterion(net(inputs), labels)
+            loss.backward()
+            optimizer.step()
+            history.append(loss.item())
+    return history
+
+
+# %%
+# Do the two loops take the same steps? Each trains a network drawn with seed 0 on the
+# first 2,000 images, for one epoch. The sampler gets a generator of its own, set to
+# the state of the global generator that ``backprop_deep`` draws its order from. (Give
+# the generator to the sampler: ``DataLoader(generator=...)`` would first draw a number
+# from it to seed its worker processes, and the orders would differ.)
+subset = TensorDataset(xtrain[:2000], ltrain[:2000])
+torch.manual_seed(0)
+net_by_hand = mnistcnn.LeNet().to(device)
+order_generator = torch.Generator()
+order_generator.set_state(torch.get_rng_state())
+by_hand = backprop_deep(xtrain[:2000], ltrain[:2000], net_by_hand, T=1)
+torch.manual_seed(0)
+net_by_loader = mnistcnn.LeNet().to(device)
+loader = DataLoader(subset, batch_size=100, drop_last=True,
+                    sampler=RandomSampler(subset, generator=order_generator))
+by_loader = train_with_loader(loader, net_by_loader, T=1)
+gap = max(abs(a - b) for a, b in zip(by_hand, by_loader))
+print(f"{len(by_hand)} and {len(by_loader)} minibatches; "
+      f"largest difference between their losses: {gap:.1e}")
+
+# %%
+# The same minibatches, hence the same losses, step for step: the ``DataLoader`` is the
+# assignment's loop written with PyTorch's parts. Over more epochs the two would part
+# ways, since the sampler draws from its generator differently from the loop (a
+# second, empty draw for the remainder of each epoch), but in both each epoch is a new
+# random order. It pays off when the data does not
+# fit in memory as one tensor, or needs loading and transforming on the fly
+# (``num_workers`` then prepares minibatches in parallel).
+#
+# Saving and loading a trained network
+# ------------------------------------
+# What training has learned is the network's ``state_dict``: a dictionary from the name
+# of each parameter to its tensor.
+state = net.state_dict()
+for name, tensor in state.items():
+    print(f"{name:>12}: {tuple(tensor.shape)}")
+
+# %%
+# ``torch.save`` writes that dictionary to a file, and ``torch.load`` reads it back.
+# With ``weights_only=True`` it unpickles tensors and plain containers only, so that a
+# file from elsewhere cannot run code while it loads. ``map_location`` says where the
+# tensors go: weights saved from a GPU carry the device ``cuda``, and
+# ``map_location="cpu"`` reads them on a machine without one. ``load_state_dict`` then
+# copies the numbers into a new network of the same class.
+with tempfile.TemporaryDirectory() as folder:
+    file = Path(folder) / "lenet.pt"
+    torch.save(net.state_dict(), file)
+    size = file.stat().st_size
+    loaded = torch.load(file, map_location="cpu", weights_only=True)
+restored = mnistcnn.LeNet()
+restored.load_state_dict(loaded)
+same = all(torch.equal(a.cpu(), b)
+           for a, b in zip(state.values(), restored.state_dict().values()))
+devices = sorted({t.device.type for t in loaded.values()})
+print(f"{size:,} bytes; loaded onto {devices}; the same weights: {same}")
+
+# %%
 # Keeping the network
 # -------------------
 # This is the network that the package's ``mnistcnn.trained_lenet(3)`` stands for: the
 # same seed and, step for step, the same computation as the package's training loop,
 # hence the same minibatches and the same weights (on a GPU, equal up to rounding).
-# ``mnistcnn.save_trained`` stores it in that function's cache, so that Q31 and Q33
-# evaluate this very network instead of training another.
+# ``mnistcnn.save_trained`` stores it in that function's cache, as above (its
+# ``state_dict``, moved to the CPU, through ``torch.save``), and ``trained_lenet``
+# reads it back with ``torch.load(..., map_location="cpu", weights_only=True)``, so
+# that Q31 and Q33 evaluate this very network instead of training another.
 path = mnistcnn.save_trained(net, 3)
 print(f"saved as {path.name}")
 
@@ -219,4 +306,23 @@ first, second = ([i for b in recorder.seen[e : e + 3] for i in b] for e in (0, 3
 assert [len(batch) for batch in recorder.seen] == [100] * 6, "6 minibatches of B = 100"
 assert sorted(first) == sorted(second) == list(range(300)), "each image once per epoch"
 assert first != second and first != list(range(300)), "a new random order each epoch"
+# The DataLoader: the same order as randperm from the same generator state, epoch after
+# epoch, hence the same minibatches and the same steps; and the saved weights load back.
+generators = [torch.Generator().manual_seed(7) for _ in range(2)]
+sampler = RandomSampler(subset, generator=generators[0])
+epoch_1, epoch_2 = list(sampler), list(sampler)
+assert epoch_1 == torch.randperm(2000, generator=generators[1]).tolist()
+assert sorted(epoch_2) == list(range(2000)) and epoch_2 != epoch_1, "a new order"
+order_generator.manual_seed(7)
+inputs, labels = next(iter(loader))
+order_of_seed_7 = torch.randperm(2000, generator=torch.Generator().manual_seed(7))
+order = order_of_seed_7[:100]
+assert torch.equal(inputs, xtrain[order]) and torch.equal(labels, ltrain[order])
+assert len(by_hand) == len(by_loader) == 20 and gap < 1e-4, gap
+# Given to DataLoader instead, the generator first seeds the workers: another order.
+numbers = TensorDataset(torch.arange(2000))
+seeded = DataLoader(numbers, batch_size=2000, shuffle=True,
+                    generator=torch.Generator().manual_seed(7))
+assert next(iter(seeded))[0].tolist() != order_of_seed_7.tolist()
+assert same and size > 0
 # sphinx_gallery_end_ignore

@@ -137,7 +137,9 @@ print("evaluation mode:", dropout(ones))
 # Evaluation mode leaves autograd on; ``torch.no_grad()`` turns it off. The stricter
 # ``torch.inference_mode()``, which ``mnistcnn.accuracy`` uses, also skips the
 # bookkeeping that would let its results enter autograd later: they are *inference
-# tensors*, which no recorded computation may use.
+# tensors*, which autograd cannot *save* for its backward pass. A recorded operation
+# that needs its input again to compute a gradient (a product does) refuses one; an
+# addition, whose gradient does not depend on its inputs, accepts it.
 with torch.no_grad():
     scores_no_grad = net(xtest[:5])
 with torch.inference_mode():
@@ -150,10 +152,15 @@ try:
 except RuntimeError as err:
     inference_error = err
     print(textwrap.fill(f"RuntimeError: {err}", 80))
+net.zero_grad()
+(scores_inference + net.fc3.bias).sum().backward()
+print("bias.grad after (scores + bias).sum().backward():", net.fc3.bias.grad)
 
 # %%
-# Both skip the record, and both suit an evaluation; ``no_grad`` is the one to use when
-# its results may later meet a parameter in a computation that autograd records.
+# Each of the five images adds its score to the bias, so every entry of its gradient is
+# 5. Both modes skip the record, and both suit an evaluation; ``no_grad`` is the one to
+# use when its results may later meet a parameter in a computation that autograd
+# records, since it does not depend on which operations autograd must save.
 #
 # .. dropdown:: Answer
 #
@@ -192,4 +199,7 @@ assert torch.allclose(scores_no_grad, scores_inference)
 assert not scores_no_grad.is_inference() and scores_inference.is_inference()
 assert (scores_no_grad * net.fc3.bias).sum().requires_grad
 assert isinstance(inference_error, RuntimeError)
+assert "saved for backward" in str(inference_error), inference_error
+assert (net.fc3.bias.grad == 5).all(), net.fc3.bias.grad
+net.zero_grad()
 # sphinx_gallery_end_ignore

@@ -30,7 +30,6 @@ from .mutants import Mutant, mutants
 OUTPUT_ONLY = "the block only shows something to the reader; no later code or check reads a value from it"
 CPU_ONLY = "on a CPU build every tensor is in main memory already; on a GPU the same mistake raises an error"
 SAME_NUMBER = "the same percentage, held in float64 or in a one-element tensor, which prints and compares as it"
-TIMING = "a timing: this changes the figure by less than the machine's own noise, which no check can bound"
 SHARED = "the value asked for, True, is the same: NumPy reads a tensor without a copy, and an array overlaps itself"
 # (page, mutant name): why the mutant changes no result a check can see.
 EQUIVALENT = {
@@ -45,33 +44,12 @@ EQUIVALENT = {
     ("q11", "twin: print(type(a), type(b)) → print(type(a), type(a))"): OUTPUT_ONLY,
     ("q12", "call dropped: shared = np.shares_memory(a.numpy(), b) → shared = np.shares_memory(a, b)"): SHARED,
     ("q12", "twin: shared = np.shares_memory(a.numpy(), b) → shared = np.shares_memory(a.numpy(), a)"): SHARED,
-    (
-        "q15",
-        "constant: timings[name] = min(timeit.repeat(make, number=10, repeat=3)) / 10 → timings[name] = min(timeit.repeat(make, number=10, repeat=3)) / 11",
-    ): TIMING,
-    (
-        "q15",
-        "reduction: timings[name] = min(timeit.repeat(make, number=10, repeat=3)) / 10 → timings[name] = max(timeit.repeat(make, number=10, repeat=3)) / 10",
-    ): TIMING,
-    (
-        "q15",
-        "constant: timings[name] = min(timeit.repeat(make, number=10, repeat=3)) / 10 → timings[name] = min(timeit.repeat(make, number=11, repeat=3)) / 10",
-    ): TIMING,
-    (
-        "q15",
-        "constant: timings[name] = min(timeit.repeat(make, number=10, repeat=3)) / 10 → timings[name] = min(timeit.repeat(make, number=10, repeat=4)) / 10",
-    ): TIMING,
     ("q17", "step dropped: print(y.requires_grad, y.grad_fn.name()) → pass"): OUTPUT_ONLY,
     ("q17", "step dropped: print(x.grad) → pass"): OUTPUT_ONLY,
     ("q19", "step dropped: print(x.grad) → pass"): OUTPUT_ONLY,
-    ("q23", "step dropped: mnistcnn.show(xtrain[42, 0, :, :], title=f'ltrain[42] = {ltrain[42]}') → pass"): OUTPUT_ONLY,
     (
         "q23",
-        "constant: mnistcnn.show(xtrain[42, 0, :, :], title=f'ltrain[42] = {ltrain[42]}') → mnistcnn.show(xtrain[43, 0, :, :], title=f'ltrain[42] = {ltrain[42]}')",
-    ): OUTPUT_ONLY,
-    (
-        "q23",
-        "constant: mnistcnn.show(xtrain[42, 0, :, :], title=f'ltrain[42] = {ltrain[42]}') → mnistcnn.show(xtrain[42, 0, :, :], title=f'ltrain[42] = {ltrain[43]}')",
+        "constant: ax = mnistcnn.show(xtrain[42, 0, :, :], title=f'ltrain[42] = {ltrain[42]}') → ax = mnistcnn.show(xtrain[42, 0, :, :], title=f'ltrain[42] = {ltrain[43]}')",
     ): OUTPUT_ONLY,
     ("q23", "step dropped: print(f'ltrain[42] = {ltrain[42]}') → pass"): OUTPUT_ONLY,
     ("q23", "constant: print(f'ltrain[42] = {ltrain[42]}') → print(f'ltrain[42] = {ltrain[43]}')"): OUTPUT_ONLY,
@@ -94,7 +72,6 @@ if not torch.cuda.is_available():
             "q15",
             "twin: device = 'cuda' if torch.cuda.is_available() else 'cpu' → device = 'cpu' if torch.cuda.is_available() else 'cpu'",
         ): CPU_ONLY,
-        ("q16", "call dropped: z_np = z.cpu().numpy() → z_np = z.numpy()"): CPU_ONLY,
         (
             "q32",
             "call dropped: xtrain, ltrain = (xtrain.to(device), ltrain.to(device)) → xtrain, ltrain = (xtrain, ltrain.to(device))",
