@@ -13,9 +13,9 @@ import textwrap
 
 import pytest
 
-from mnistcnn.check import PASSED, WRONG, check_file
+from mnistcnn.grader import PASSED, WRONG, check_file
 
-from .test_check import completed, page, write
+from .helpers import completed, page, write
 
 # (question, blank, the student's code, verdict, what the message must contain, why)
 ANSWERS = [

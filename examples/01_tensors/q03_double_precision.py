@@ -81,7 +81,8 @@ print(f"float64: {third.double().item():.20f}   {third.double().element_size()} 
 #    ``y`` (on a tensor that is already ``float64`` it returns the tensor itself). The
 #    values themselves are unchanged: ``x`` is still uninitialised garbage, now in
 #    double precision. Double precision roughly doubles the accuracy in digits and the
-#    memory, and is much slower on most consumer GPUs; deep learning almost always uses
+#    memory, and on most consumer GPUs runs at a small fraction of float32's speed, by
+#    their makers' specifications; deep learning almost always uses
 #    ``float32`` (or less), while ``float64`` is the tool for numerical checks such as
 #    comparing gradients with finite differences.
 

@@ -105,7 +105,8 @@ except TypeError as err:
 # %%
 # .. note::
 #
-#    Copies between the GPU and main memory are slow next to the GPU's arithmetic, and
+#    Copies between the GPU and main memory cost time that the GPU's arithmetic does not
+#    (this page does not measure how much), and
 #    ``.cpu()`` also waits until all the work queued on the GPU is done. Keep a
 #    computation on the GPU from start to finish, and bring back only the few numbers
 #    you need to print, plot or store, once, at the end.

@@ -103,7 +103,9 @@ def backprop_deep(xtrain, ltrain, net, T, B=100, gamma=.001, rho=.9):
 # and number of threads; another processor, build or thread count may add partial sums
 # in another order, and the numbers then agree up to rounding only. On a GPU the run
 # agrees up to rounding even on one machine, because the fastest convolution kernels
-# may add their partial sums in a different order from one run to the next.
+# may add their partial sums in a different order from one run to the next, and by
+# PyTorch's default float32 convolutions compute in TF32, with 10 mantissa bits
+# instead of 23.
 device = mnistcnn.pick_device()
 xtrain, ltrain = mnistcnn.load_tensors("training", device=device)
 torch.manual_seed(0)  # the initial weights, then the order of the minibatches

@@ -165,6 +165,7 @@ def _run_steps(plan: dict, runner, checks: list, snapshot: Snapshot) -> dict:
 
     guarded = torch._C.DisableTorchFunctionSubclass
     namespace = runner.namespace
+    kept = {}  # what the checks themselves define, for the checks after them (as on the page)
     for step, statements in zip(plan["steps"], checks):
         if statements is None:
             failed = runner.run(step)
@@ -173,7 +174,10 @@ def _run_steps(plan: dict, runner, checks: list, snapshot: Snapshot) -> dict:
             try:
                 with guarded():
                     checked = snapshot.namespace(namespace, plan["imports"])
+                    checked.update({name: value for name, value in kept.items() if name not in namespace})
+                    given = dict(checked)
                     failed = _run_checks(statements, checked)
+                    kept.update({k: v for k, v in checked.items() if k not in given or v is not given[k]})
             except KeyboardInterrupt:
                 failed = {"verdict": TIMED_OUT, "message": "the checks"}
             changes += snapshot.restore()
