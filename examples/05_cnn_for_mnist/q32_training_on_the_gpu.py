@@ -64,7 +64,8 @@ print(f"images on: {xtrain.device}, labels on: {ltrain.device}, "
 # ``mnistcnn.backprop_deep`` instead, the computation of Q30's loop (same loss, same
 # optimizer, a fresh shuffle every epoch) arranged to run faster on a GPU: there it
 # records one training step as a *CUDA graph* and replays it for every minibatch, one
-# launch per step instead of one per kernel; on a CPU it runs the same operations as Q30's loop.
+# launch per step instead of one per kernel; on a CPU it runs the same operations as
+# Q30's loop.
 # Because a GPU works asynchronously, Python can reach the next line before the GPU has
 # finished, so the clock stops only after ``torch.cuda.synchronize()``. A loss line
 # every 200 minibatches keeps the log short.
