@@ -19,7 +19,7 @@ from pathlib import Path
 
 # The launcher's own file, loaded without the package (whose import would start torch).
 _spec = importlib.util.spec_from_file_location(
-    "launcher", Path(__file__).parents[1] / "mnistcnn" / "grader" / "sandbox.py"
+    "launcher", Path(__file__).parents[1] / "mnistcnn" / "grader" / "launcher.py"
 )
 launcher = sys.modules["launcher"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(launcher)

@@ -22,16 +22,16 @@ from pathlib import Path
 
 import pytest
 
-from mnistcnn.grader import ERROR, PASSED, TIMED_OUT, check_file, sandbox
+from mnistcnn.grader import ERROR, PASSED, TIMED_OUT, check_file, launcher, sandbox
 
 from .helpers import completed, page, write
 
 LINUX = sys.platform.startswith("linux")
 ROOT = LINUX and os.geteuid() == 0
 linux = pytest.mark.skipif(not LINUX, reason="the launcher's isolation is Linux's")
-landlock = pytest.mark.skipif(not LINUX or sandbox.landlock_abi() < 1, reason="Landlock needs Linux 5.13")
+landlock = pytest.mark.skipif(not LINUX or launcher.landlock_abi() < 1, reason="Landlock needs Linux 5.13")
 seccomp = pytest.mark.skipif(
-    not LINUX or os.uname().machine not in sandbox.SECCOMP_ARCHES, reason="the seccomp filter knows x86-64 and arm64"
+    not LINUX or os.uname().machine not in launcher.SECCOMP_ARCHES, reason="the seccomp filter knows x86-64 and arm64"
 )
 as_root = pytest.mark.skipif(not ROOT, reason="needs a grader run as root (cgroups, the switch to nobody)")
 as_user = pytest.mark.skipif(ROOT, reason="needs a grader run as an ordinary user: run this file as one (.ci/run)")
@@ -131,8 +131,8 @@ def test_as_root_the_command_has_the_uid_of_nobody_and_no_capability_but_reading
     code = "import os; print(os.getuid(), open('/proc/self/status').read().split('CapEff:')[1].split()[0])"
     run = launch(code, tmp_path)
     uid, capabilities = run.stdout.split()
-    assert int(uid) == sandbox.NOBODY
-    assert int(capabilities, 16) == 1 << sandbox.CAP_DAC_READ_SEARCH
+    assert int(uid) == launcher.NOBODY
+    assert int(capabilities, 16) == 1 << launcher.CAP_DAC_READ_SEARCH
 
 
 @linux
@@ -155,9 +155,9 @@ def refused_namespaces(request, monkeypatch):
     AppArmor refuses it on Ubuntu 24.04's runners) or a refused ``unshare``."""
     if request.param == "setgroups" and ROOT:
         pytest.skip("as root the launcher makes its namespaces without a user namespace")
-    if request.param == "setgroups" and sandbox.landlock_abi() < 1:
+    if request.param == "setgroups" and launcher.landlock_abi() < 1:
         pytest.skip("refusing the write needs Landlock")
-    if request.param == "unshare" and os.uname().machine not in sandbox.SECCOMP_ARCHES:
+    if request.param == "unshare" and os.uname().machine not in launcher.SECCOMP_ARCHES:
         pytest.skip("refusing unshare needs seccomp on x86-64 or arm64")
     if REFUSED:
         pytest.skip("every test of this run is already started through a refusal")
@@ -221,9 +221,9 @@ def test_a_submission_that_reads_the_graders_files_is_an_error(tmp_path):
     ids=["a solution", "the tests", "the project file", "the listing"],
 )
 def test_a_submission_reads_the_package_and_nothing_else_of_the_checkout(what, tmp_path):
-    target = sandbox.PACKAGE_ROOT / what
+    target = launcher.PACKAGE_ROOT / what
     if not target.exists():
-        pytest.skip(f"{sandbox.PACKAGE_ROOT} is not a checkout")
+        pytest.skip(f"{launcher.PACKAGE_ROOT} is not a checkout")
     read = "os.listdir" if target.is_dir() else "open"
     code = f"import os, mnistcnn.grader\nassert mnistcnn.grader.__file__\n{read}({str(target)!r})"
     result = check_file(hostile(tmp_path, code), timeout=120)
@@ -291,7 +291,7 @@ def test_a_submission_that_connects_to_a_unix_socket_is_an_error_and_reaches_not
 
 @seccomp
 def test_torch_numpy_and_multiprocessing_work_without_sockets(held, tmp_path):
-    needs(held, sandbox.OWN_SHARED_MEMORY)  # multiprocessing's locks live in /dev/shm
+    needs(held, launcher.OWN_SHARED_MEMORY)  # multiprocessing's locks live in /dev/shm
     code = (
         "import multiprocessing as mp, numpy, torch\n"
         "with mp.get_context('fork').Pool(2) as pool:\n"
@@ -423,8 +423,8 @@ def test_endless_output_reaches_the_grader_cut_to_a_megabyte(tmp_path):
     assert run.returncode == 0
     for stream in (run.stdout, run.stderr):
         assert stream.startswith(b"o" * 1000) or stream.startswith(b"e" * 1000)
-        assert stream.endswith(f"[mnistcnn: output cut after {sandbox.OUTPUT_KEPT} bytes]\n".encode())
-        assert len(stream) < sandbox.OUTPUT_KEPT + 100
+        assert stream.endswith(f"[mnistcnn: output cut after {launcher.OUTPUT_KEPT} bytes]\n".encode())
+        assert len(stream) < launcher.OUTPUT_KEPT + 100
 
 
 def test_a_submission_that_prints_without_end_times_out_and_the_grader_keeps_little(tmp_path):
@@ -452,7 +452,7 @@ def test_the_environment_keeps_what_the_code_needs_and_drops_the_rest(tmp_path, 
 def test_the_import_path_holds_only_the_package(tmp_path, monkeypatch):
     folder = Path(sandbox.environment(tmp_path)["PYTHONPATH"])
     assert [p.name for p in folder.iterdir()] == ["mnistcnn"]
-    assert (folder / "mnistcnn").resolve() == sandbox.PACKAGE
+    assert (folder / "mnistcnn").resolve() == launcher.PACKAGE
 
 
 def test_a_file_run_beside_others_gets_its_share_of_the_cores_unless_the_grader_says(tmp_path, monkeypatch):
@@ -475,7 +475,7 @@ def test_cuda_is_wanted_when_asked_for_or_auto_with_the_nvidia_driver(tmp_path, 
 def test_the_gpus_device_files_are_those_cuda_opens(tmp_path):
     for name in ("nvidia0", "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools", "nvidia-caps", "null", "sda"):
         (tmp_path / name).touch()
-    names = [p.name for p in sandbox.gpu_device_files(tmp_path)]
+    names = [p.name for p in launcher.gpu_device_files(tmp_path)]
     assert names == ["nvidia-caps", "nvidia-uvm", "nvidia-uvm-tools", "nvidia0", "nvidiactl"]
 
 

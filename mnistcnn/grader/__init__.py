@@ -8,7 +8,8 @@ Its modules, in the order a file meets them:
   shipped as ``book.json``; :mod:`~mnistcnn.grader.points` reads a page's points;
 * :mod:`~mnistcnn.grader.reading`: a submission's cells, and which question it answers;
 * :mod:`~mnistcnn.grader.grade`: each file in a sandboxed process, with the book's checks;
-  :mod:`~mnistcnn.grader.sandbox`, the launcher that holds the process within its limits;
+  :mod:`~mnistcnn.grader.sandbox` and :mod:`~mnistcnn.grader.launcher` hold the process within
+  its limits;
 * :mod:`~mnistcnn.grader.runner` and :mod:`~mnistcnn.grader.guard`: in that process, the
   student's code, then the checks, on libraries and values the code cannot disarm;
 * :mod:`~mnistcnn.grader.explain`: why a check failed, with the student's values;
