@@ -97,7 +97,8 @@ def test_when_every_mirror_fails_nothing_is_left_that_could_pass_for_data(serve,
 
 def test_a_damaged_file_already_in_the_folder_is_reported_not_used(tmp_path, mnist_dir):
     folder = tmp_path / "data"
-    shutil.copytree(mnist_dir, folder, ignore=shutil.ignore_patterns("*.md"))
+    # The files' contents only: the real ones may be read-only, and this test damages its copy.
+    shutil.copytree(mnist_dir, folder, ignore=shutil.ignore_patterns("*.md"), copy_function=shutil.copyfile)
     target = folder / "t10k-labels-idx1-ubyte.gz"
     raw = target.read_bytes()
     target.write_bytes(raw[:-1] + bytes([raw[-1] ^ 0xFF]))
