@@ -46,12 +46,12 @@ print(xtrain.shape, xtest.shape)
 xtrain = np.moveaxis(xtrain.reshape(28, 28, 1, 60000), [3, 2], [0, 1])
 xtest = np.moveaxis(xtest.reshape(28, 28, 1, 10000), [3, 2], [0, 1])
 # sphinx_gallery_answer_end
+print("xtrain:", xtrain.shape)
+print("xtest: ", xtest.shape)
 # sphinx_gallery_start_ignore
 assert xtrain.shape == (60000, 1, 28, 28), "xtrain: images × channels × rows × columns"
 assert xtest.shape == (10000, 1, 28, 28), "xtest: images × channels × rows × columns"
 # sphinx_gallery_end_ignore
-print("xtrain:", xtrain.shape)
-print("xtest: ", xtest.shape)
 
 # %%
 # A classic slip: moving only the last axis

@@ -34,11 +34,11 @@ print(xtrain.shape)
 ax = mnistcnn.show(xtrain[42, 0, :, :], title=f"ltrain[42] = {ltrain[42]}")
 print(f"ltrain[42] = {ltrain[42]}")
 # sphinx_gallery_answer_end
+plt.show()
 # sphinx_gallery_start_ignore
 shown = ax.images[0].get_array()
 assert np.array_equal(shown, xtrain[42, 0]), "ax should show image 42: xtrain[42, 0]"
 # sphinx_gallery_end_ignore
-plt.show()
 
 # %%
 # .. answer-reading: Which digit do you see, and does the label agree?
