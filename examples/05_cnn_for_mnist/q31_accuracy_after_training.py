@@ -154,7 +154,8 @@ except RuntimeError as err:
     print(textwrap.fill(f"RuntimeError: {err}", 80))
 net.zero_grad()
 (scores_inference + net.fc3.bias).sum().backward()
-print("bias.grad after (scores + bias).sum().backward():", net.fc3.bias.grad)
+print("bias.grad after (scores + bias).sum().backward():")
+print(net.fc3.bias.grad)
 
 # %%
 # Each of the five images adds its score to the bias, so every entry of its gradient is
