@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ from mnistcnn.grader import (
     book,
     check_file,
     check_files,
+    preload,
     reading,
     runner,
 )
@@ -143,8 +145,24 @@ def test_syntax_errors_and_exceptions_are_errors_of_their_own_question_only(tmp_
     assert "[3/3]" in run.stderr
 
 
+@pytest.fixture(params=["heeded", "ignored"])
+def interrupts(request):
+    """The grader's interrupts as it starts, and as the processes it starts inherit them: heeded,
+    or ignored, as a shell's ``nohup … &`` starts it."""
+    if request.param == "heeded":
+        yield request.param
+        return
+    preload._close_all()  # the preloaded runners start anew, inheriting what is ignored
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield request.param
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        preload._close_all()
+
+
 @pytest.mark.parametrize("suffix", [".py", ".ipynb"])
-def test_an_endless_loop_times_out_and_says_where(suffix, tmp_path):
+def test_an_endless_loop_times_out_and_says_where(suffix, interrupts, tmp_path):
     text = completed(page(5).read_text(encoding="utf-8"), lambda a: "while True:\n    pass\n" + a)
     path = write(tmp_path, 5, text, suffix)
     if suffix == ".ipynb":

@@ -10,6 +10,7 @@ launcher's own words for the refusal (:func:`mnistcnn.grader.sandbox.protections
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from mnistcnn.grader import ERROR, PASSED, TIMED_OUT, check_file, launcher, sandbox
+from mnistcnn.grader import ERROR, PASSED, TIMED_OUT, check_file, launcher, preload, sandbox
 
 from .helpers import completed, page, write
 
@@ -42,8 +43,14 @@ REFUSED = os.environ.get("MNISTCNN_TEST_REFUSE_NAMESPACES")  # "setgroups" or "u
 
 
 def through_refusal(mode: str) -> list[str]:
-    """The launcher's command line, started where ``mode`` refuses its namespaces (refuse_user_namespaces.py)."""
-    return [sys.executable, str(WRAPPER), mode, "--", *sandbox.LAUNCHER]
+    """The start of a command line that runs the rest where ``mode`` refuses namespaces (refuse_user_namespaces.py)."""
+    return [sys.executable, str(WRAPPER), mode, "--"]
+
+
+def refuse(patch: pytest.MonkeyPatch, mode: str) -> None:
+    """Start the launcher, and the preloaded runners that fork files' runners, where ``mode`` refuses namespaces."""
+    patch.setattr(sandbox, "LAUNCHER", [*through_refusal(mode), *sandbox.LAUNCHER])
+    patch.setattr(preload, "COMMAND", [*through_refusal(mode), *preload.COMMAND])
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -54,7 +61,7 @@ def _refused_everywhere():
         yield
         return
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sandbox, "LAUNCHER", through_refusal(REFUSED))
+        refuse(patch, REFUSED)
         yield
 
 
@@ -161,7 +168,7 @@ def refused_namespaces(request, monkeypatch):
         pytest.skip("refusing unshare needs seccomp on x86-64 or arm64")
     if REFUSED:
         pytest.skip("every test of this run is already started through a refusal")
-    monkeypatch.setattr(sandbox, "LAUNCHER", through_refusal(request.param))
+    refuse(monkeypatch, request.param)
     return request.param
 
 
@@ -432,6 +439,73 @@ def test_a_submission_that_prints_without_end_times_out_and_the_grader_keeps_lit
     code = "import sys\nwhile True:\n    sys.stderr.write('x' * 65536)"
     result = check_file(hostile(tmp_path, code), timeout=10)
     assert result.verdict == TIMED_OUT
+
+
+# Files forked from a preloaded runner ----------------------------------------------
+
+
+def forked_report(folder: Path) -> tuple[preload.Forked, list[str]]:
+    """A runner forked from a preloaded process, in ``folder``, and what the launcher reports it applies to it."""
+    with sandbox.Cage(folder, sandbox.Limits(seconds=60)):
+        options = [*sandbox.launcher_options(folder), "--report"]
+        forked = preload.start(options, folder, sandbox.environment(folder))
+        assert forked is not None, "no preloaded runner started here"
+        out, _ = forked.communicate(timeout=120)
+    return forked, json.loads(out)
+
+
+FORKED = "import sys\nassert sys.modules['__main__'].__file__.endswith('preload.py'), 'not forked'\n"
+
+
+@linux
+def test_a_file_forked_from_a_preloaded_runner_gets_every_layer_a_launched_one_gets(held, tmp_path):
+    _, report = forked_report(tmp_path)
+    assert report == (held[1:-1] if sandbox.gpu_wanted() else held[1:])  # less the time limit and the GPU
+
+
+@linux
+def test_files_graded_one_after_another_are_forked_from_one_preloaded_runner(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first, _ = forked_report(tmp_path / "a")
+    second, _ = forked_report(tmp_path / "b")
+    assert first.preloaded is second.preloaded and first.pid != second.pid
+    assert check_file(hostile(tmp_path, FORKED), timeout=120).verdict == PASSED
+
+
+@linux
+def test_a_preloaded_runner_killed_fails_its_file_and_another_starts(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    folder = tmp_path / "a"
+    with sandbox.Cage(folder, sandbox.Limits(seconds=60)):
+        forked = preload.start(sandbox.launcher_options(folder), folder, sandbox.environment(folder))
+        os.kill(forked.preloaded.process.pid, signal.SIGKILL)
+        forked.communicate("", timeout=120)
+    assert forked.returncode != 0
+    assert forked_report(tmp_path / "b")[0].preloaded is not forked.preloaded
+
+
+@as_root
+def test_as_root_a_forked_file_runs_as_nobody(tmp_path):
+    code = FORKED + f"import os\nassert os.getuid() == {launcher.NOBODY}"
+    assert check_file(hostile(tmp_path, code), timeout=120).verdict == PASSED
+
+
+@linux
+def test_a_forked_file_sees_none_of_the_graders_environment(tmp_path, monkeypatch):
+    preload._close_all()  # the next preloaded runner starts while the grader holds the secret
+    monkeypatch.setenv("MNISTCNN_TEST_SECRET", "hunter2")
+    code = FORKED + "import os\nassert b'hunter2' not in open('/proc/self/environ', 'rb').read()\n"
+    code += "assert 'hunter2' not in repr(os.environ)"
+    assert check_file(hostile(tmp_path, code), timeout=120).verdict == PASSED
+
+
+@linux
+def test_a_forked_file_sees_nothing_of_the_file_forked_before_it(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    changed = "import torch\ntorch.Tensor.add = None\ntorch.marker = 1"
+    check_file(hostile(tmp_path / "a", changed), timeout=120)
+    code = FORKED + "import torch\nassert not hasattr(torch, 'marker') and torch.Tensor.add is not None"
+    assert check_file(hostile(tmp_path / "b", code), timeout=120).verdict == PASSED
 
 
 # The environment, and the GPU ----------------------------------------------------------

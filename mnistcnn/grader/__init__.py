@@ -9,7 +9,7 @@ Its modules, in the order a file meets them:
 * :mod:`~mnistcnn.grader.reading`: a submission's cells, and which question it answers;
 * :mod:`~mnistcnn.grader.grade`: each file in a sandboxed process, with the book's checks;
   :mod:`~mnistcnn.grader.sandbox` and :mod:`~mnistcnn.grader.launcher` hold the process within
-  its limits;
+  its limits, and :mod:`~mnistcnn.grader.preload` forks it from a process that has imported torch;
 * :mod:`~mnistcnn.grader.runner` and :mod:`~mnistcnn.grader.guard`: in that process, the
   student's code, then the checks, on libraries and values the code cannot disarm;
 * :mod:`~mnistcnn.grader.explain`: why a check failed, with the student's values;

@@ -3,7 +3,8 @@
 For each file, :func:`check_file` finds its question by its content
 (:func:`~mnistcnn.grader.reading.match`), lays out the plan (the student's code cells, with the
 book's checks in place of the file's own) and runs it with :mod:`mnistcnn.grader.runner` in
-a plain ``python`` process started through :mod:`mnistcnn.grader.sandbox`. Verdicts:
+a process of its own, within the limits of :mod:`mnistcnn.grader.sandbox`: on Linux forked from
+a process that has imported torch once (:mod:`mnistcnn.grader.preload`), else a new ``python``. Verdicts:
 
 * ``not attempted``: a ``COMPLETE`` line is still there (the file is not run);
 * ``error``: the student's code raised, the process ended without a verdict, or the file
@@ -27,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from . import book, sandbox
+from . import book, preload, sandbox
 from .format import INLINE_CHECK
 from .reading import Cell, Submission, match, read
 from .results import CHECKS_EDITED, ERROR, NOT_ATTEMPTED, PASSED, TIMED_OUT, Result, label
@@ -144,7 +145,8 @@ def _run(the_plan: dict, folder: Path, timeout: float) -> dict:
     token = secrets.token_hex(16)
     argv = [sys.executable, "-m", "mnistcnn.grader.runner"]
     env = {**sandbox.environment(folder), "MPLBACKEND": "Agg"}
-    process = subprocess.Popen(
+    # Forked from a process that has imported torch already, where one can run here; else a new Python.
+    process = preload.start(sandbox.launcher_options(folder), folder, env) or subprocess.Popen(
         sandbox.command(argv, folder),
         cwd=folder,
         env=env,

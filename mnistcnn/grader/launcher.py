@@ -4,6 +4,8 @@ The grader (:mod:`mnistcnn.grader.sandbox`) starts each exercise through this fi
 
     python -I mnistcnn/grader/launcher.py [limits] -- python ...
 
+or, on Linux, calls :func:`main` in a child of a process that has imported torch already, with
+the runner as a function in place of the command (:mod:`mnistcnn.grader.preload`).
 The launcher applies the limits, then runs the command as a child whose output it passes on,
 at most :data:`OUTPUT_KEPT` bytes of each stream. On Linux it tries, each step so that it can
 fall back when the machine refuses it:
@@ -45,6 +47,7 @@ import select
 import signal
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -442,11 +445,17 @@ def _is_dev_null(fd: int) -> bool:
 
 
 def _child(
-    args: argparse.Namespace, done: list[str], own_namespaces: bool, user_namespace: bool, users_tasks: int
+    args: argparse.Namespace,
+    done: list[str],
+    own_namespaces: bool,
+    user_namespace: bool,
+    users_tasks: int,
+    run: Callable[[], object] | None,
 ) -> None:
     """The command's process: process 1 of the new PID namespace, where there is one. It makes
-    its /proc, drops root, restricts itself, then runs the command (or, with ``--report``,
-    prints what held). ``users_tasks``: what its user ran before, in processes and threads."""
+    its /proc, drops root, restricts itself, then runs the command, or ``run`` in its place (or,
+    with ``--report``, prints what held). ``users_tasks``: what its user ran before, in processes
+    and threads."""
     if own_namespaces:
         done += _own_mounts(args.memory)
     else:
@@ -482,12 +491,15 @@ def _child(
     if args.report:
         print(json.dumps(done), flush=True)
         os._exit(0)
+    if run is not None:
+        run()
+        os._exit(0)
     os.execvp(args.command[0], args.command)
 
 
-def _launch(args: argparse.Namespace) -> int:
-    """Apply every limit this machine allows, run the command in a child, pass its output on;
-    the command's exit status."""
+def _launch(args: argparse.Namespace, run: Callable[[], object] | None = None) -> int:
+    """Apply every limit this machine allows, run the command (or ``run``) in a child, pass its
+    output on; the command's exit status."""
     done = _set_limits(args)
     linux = sys.platform.startswith("linux")
     own_namespaces = user_namespace = False
@@ -512,7 +524,7 @@ def _launch(args: argparse.Namespace) -> int:
             os.dup2(write, fd)
             os.close(read), os.close(write)
         if linux:
-            _child(args, done, own_namespaces, user_namespace, users_tasks)
+            _child(args, done, own_namespaces, user_namespace, users_tasks, run)
         elif args.report:
             print(json.dumps(done), flush=True)
             os._exit(0)
@@ -528,8 +540,11 @@ def _launch(args: argparse.Namespace) -> int:
     return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The launcher: ``python -I mnistcnn/grader/launcher.py [limits] -- command``, with :class:`Limits`' defaults."""
+def main(argv: list[str] | None = None, run: Callable[[], object] | None = None) -> int:
+    """The launcher: ``python -I mnistcnn/grader/launcher.py [limits] -- command``, with :class:`Limits`' defaults.
+
+    ``run``: a function that stands for the command, in a process that has already imported what
+    the command needs (a preloaded runner, :mod:`mnistcnn.grader.preload`); Linux only."""
     defaults = Limits()
     parser = argparse.ArgumentParser(prog="mnistcnn/grader/launcher.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--folder", type=Path, default=Path.cwd(), help="the only folder the command may write in")
@@ -543,9 +558,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="print what applies here, as JSON, and exit")
     parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)
-    if not args.command and not args.report:
+    if not args.command and not args.report and run is None:
         parser.error("no command to run")
-    return _launch(args)
+    return _launch(args, run)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import ast
 import json
 import os
 import re
+import signal
 import sys
 import traceback
 import warnings
@@ -190,6 +191,9 @@ def _run_steps(plan: dict, runner, checks: list, snapshot: Snapshot) -> dict:
 
 def main() -> None:
     """Read the token and the plan, run it, write the verdict on the kept standard output, and exit."""
+    # The grader interrupts a file at its time limit, to learn where it was: even where the
+    # grader was started with interrupts ignored (`nohup … &`), which its children inherit.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     token = sys.stdin.readline().strip()
     plan = json.loads(sys.stdin.read())
     sys.stdin.close()  # the token is not there for the student's code to read

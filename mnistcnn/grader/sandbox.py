@@ -221,16 +221,18 @@ def _kill(pid: int) -> None:
 
 def command(argv: list[str], folder: Path) -> list[str]:
     """``argv``, started through the launcher with the limits of the cage of ``folder`` (as it is on Windows)."""
-    if os.name != "posix":
-        return argv
+    return [*LAUNCHER, *launcher_options(folder), "--", *argv] if os.name == "posix" else argv
+
+
+def launcher_options(folder: Path) -> list[str]:
+    """The launcher's options for a file run in ``folder``: the limits of its cage, what it may read."""
     from ..cache import cache_dir
     from ..data import data_dir
 
     cage = Cage.of(folder)
     readable = [data_dir().resolve(), (cache_dir() / "models").resolve(), package_path()]
     options = [f"--folder={folder}", *cage.limits.options(), *(f"--readable={path}" for path in readable)]
-    options += [f"--cgroup={cgroup}" for cgroup in cage.cgroups]
-    return [*LAUNCHER, *options, "--", *argv]
+    return options + [f"--cgroup={cgroup}" for cgroup in cage.cgroups]
 
 
 def popen_options() -> dict:
