@@ -524,6 +524,11 @@ def test_the_environment_keeps_what_the_code_needs_and_drops_the_rest(tmp_path, 
     assert sandbox.environment(tmp_path) == env  # made ready once; the same again
 
 
+def test_the_variables_that_name_a_files_folder_are_those_the_preloaded_runner_leaves_out(tmp_path):
+    env = sandbox.environment(tmp_path)
+    assert {name for name, value in env.items() if str(tmp_path) in value} == set(sandbox.FOLDER_VARIABLES)
+
+
 def test_the_import_path_holds_only_the_package(tmp_path, monkeypatch):
     folder = Path(sandbox.environment(tmp_path)["PYTHONPATH"])
     assert [p.name for p in folder.iterdir()] == ["mnistcnn"]

@@ -35,11 +35,12 @@ import threading
 import time
 from pathlib import Path
 
+from .sandbox import FOLDER_VARIABLES
+
 # The preloaded process's command line, to which the grader adds one end of the channel.
 COMMAND = [sys.executable, "-m", __name__]
 # What most files import: matplotlib builds its list of fonts here once, not in each file's folder.
 PRELOADED = ("torch", "numpy", "IPython.core.interactiveshell", "matplotlib.pyplot", "matplotlib_inline.backend_inline")
-PER_FILE = ("HOME", "TMPDIR", "MNISTCNN_CACHE", "MPLCONFIGDIR")  # the variables that name a file's folder
 READY = b"ready"
 MESSAGE_BYTES = 1 << 16
 
@@ -116,7 +117,7 @@ def _wait(child: int, channel: socket.socket) -> int | None:
 
 class Preloaded:
     """One preloaded process, started as ``command`` with ``env`` (a file's environment without
-    :data:`PER_FILE`), and the channel to it. It runs one file at a time."""
+    :data:`~mnistcnn.grader.sandbox.FOLDER_VARIABLES`), and the channel to it. It runs one file at a time."""
 
     def __init__(self, command: list[str], env: dict[str, str]):
         self.key = _key(command, env)
@@ -248,10 +249,11 @@ def available() -> bool:
 
 def start(options: list[str], folder: Path, env: dict[str, str]) -> Forked | None:
     """The runner of the file in ``folder``, forked from a preloaded process started with
-    ``env`` less :data:`PER_FILE`; None where none can start (then the grader starts a Python)."""
+    ``env`` less :data:`~mnistcnn.grader.sandbox.FOLDER_VARIABLES`; None where none can start
+    (then the grader starts a Python)."""
     if not available():
         return None
-    shared = {name: value for name, value in env.items() if name not in PER_FILE}
+    shared = {name: value for name, value in env.items() if name not in FOLDER_VARIABLES}
     key = _key(COMMAND, shared)
     with _lock:
         if key in _refused:

@@ -47,6 +47,8 @@ KEPT_VARIABLES = (
     "MNISTCNN_SITE_URL",
     "MPLBACKEND",
 )
+# The variables of a submission's environment that name its own folder: the rest is the same for every file.
+FOLDER_VARIABLES = ("HOME", "TMPDIR", "MNISTCNN_CACHE", "MPLCONFIGDIR")
 
 
 def _own_cgroups() -> dict[str, str]:
